@@ -1,0 +1,12 @@
+"""The one exception type the CLI turns into a one-line message and exit code 2."""
+
+
+class Word2VecError(Exception):
+    """A problem caused by the user's input (a bad file, option or word), not a bug.
+
+    The CLI prints ``str(error)`` on one line of stderr and exits with ``exit_code``.
+    """
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
