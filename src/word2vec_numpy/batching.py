@@ -1,0 +1,135 @@
+"""From a stream of word ids to training batches: subsampling, dynamic windows, blocks.
+
+A chunk of the id stream is subsampled (each occurrence of w kept with P_keep(w), drawn anew
+every epoch), then every kept position t gets a reduced window radius r_t drawn uniformly
+from 1..window, as the C tool does; the pairs of t are the kept positions u of the same
+sentence with 0 < |u - t| <= r_t (subsampled words are removed *before* windows are taken,
+so windows reach further in text full of frequent words, as in the C tool and gensim).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import Batch
+from .vocab import NoiseSampler
+
+
+@dataclass
+class Chunk:
+    """Kept positions of a piece of the corpus: word ids, sentence numbers, window radii, and
+    the number of corpus words read up to and including each position (for the lr schedule)."""
+
+    ids: np.ndarray
+    sentence: np.ndarray
+    radius: np.ndarray
+    words_read: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def make_chunk(
+    raw: np.ndarray, keep_prob: np.ndarray, window: int, rng: np.random.Generator
+) -> Chunk:
+    """Subsample ``raw`` (int64 ids, -1 = sentence end) and draw the window radii."""
+    is_word = raw >= 0
+    word_ids = np.where(is_word, raw, 0)
+    keep = is_word & (rng.random(len(raw), dtype=np.float32) < keep_prob[word_ids])
+    positions = np.flatnonzero(keep)
+    sentence = np.cumsum(~is_word)[positions]
+    words_read = np.cumsum(is_word)[positions]
+    radius = rng.integers(1, window + 1, size=len(positions), dtype=np.int64)
+    return Chunk(raw[positions], sentence, radius, words_read)
+
+
+def window_pairs(chunk: Chunk) -> list[tuple[int, int]]:
+    """All (centre position, context position) pairs of a chunk, by the definition in the
+    module docstring. A plain loop: the reference that ``make_batch`` is tested against."""
+    pairs = []
+    n = len(chunk)
+    for t in range(n):
+        r = int(chunk.radius[t])
+        for u in range(max(0, t - r), min(n, t + r + 1)):
+            if u != t and chunk.sentence[u] == chunk.sentence[t]:
+                pairs.append((t, u))
+    return pairs
+
+
+class BatchMaker:
+    """Cuts chunks into ``Batch``es of ``batch_size`` centre positions (blocks of ``block``),
+    drawing each block's ``n_shared`` negatives from ``sampler``."""
+
+    def __init__(
+        self,
+        window: int,
+        n_negatives: int,
+        sampler: NoiseSampler,
+        model: str = "skipgram",
+        batch_size: int = 2048,
+        block: int = 32,
+        n_shared: int | None = None,
+    ) -> None:
+        self.window = int(window)
+        self.block = max(int(block), 2 * self.window)
+        self.batch_size = max(self.block, int(batch_size) // self.block * self.block)
+        self.n_negatives = int(n_negatives)
+        # k negatives per pair, about window+1 pairs per centre: share k*(window+1) per block
+        self.n_shared = int(n_shared or n_negatives * (window + 1))
+        self.sampler = sampler
+        self.model = model
+        w, T = self.window, self.block
+        offset = np.arange(T + 2 * w)[None, :] - w - np.arange(T)[:, None]  # column - row
+        self._distance = np.abs(offset)
+        self._distance[offset == 0] = np.iinfo(np.int64).max  # a word is not its own context
+
+    def batches(self, chunk: Chunk, rng: np.random.Generator):
+        """Yield (batch, corpus words read up to its last row, kept words up to it)."""
+        n, w = len(chunk), self.window
+        if n == 0:
+            return
+        n_pad = -(-n // self.block) * self.block - n
+        # Pad w columns on the left, the last block's rows and w columns on the right;
+        # padding has sentence -1 (never equal to a real one) and radius 0 (no pairs).
+        ids = np.concatenate([np.zeros(w, np.int64), chunk.ids, np.zeros(n_pad + w, np.int64)])
+        sent = np.concatenate([np.full(w, -1), chunk.sentence, np.full(n_pad + w, -1)])
+        radius = np.concatenate([chunk.radius, np.zeros(n_pad, np.int64)])
+        for start in range(0, n, self.batch_size):
+            stop = min(start + self.batch_size, n + n_pad)
+            last = min(stop, n) - 1
+            batch = self.make_batch(ids, sent, radius, start, stop, rng)
+            yield batch, int(chunk.words_read[last]), last + 1
+
+    def make_batch(
+        self,
+        ids: np.ndarray,
+        sent: np.ndarray,
+        radius: np.ndarray,
+        start: int,
+        stop: int,
+        rng: np.random.Generator,
+    ) -> Batch:
+        """The batch of rows start..stop (positions of the unpadded chunk; ``ids`` and
+        ``sent`` are padded with ``window`` entries in front)."""
+        T, w = self.block, self.window
+        nb = (stop - start) // T
+        span = ids[start : stop + 2 * w]
+        span_sent = sent[start : stop + 2 * w]
+        rows = span[w : w + nb * T].reshape(nb, T)
+        row_sent = span_sent[w : w + nb * T].reshape(nb, T)
+        step = span_sent.strides[0]
+        col_sent = np.lib.stride_tricks.as_strided(
+            span_sent, shape=(nb, T + 2 * w), strides=(T * step, step)
+        )
+        r = radius[start:stop].reshape(nb, T, 1)
+        mask = (self._distance[None] <= r) & (row_sent[:, :, None] == col_sent[:, None, :])
+        mask = mask.astype(np.float32)
+        neg = self.sampler.sample(rng, (nb, self.n_shared)).astype(np.int64)
+        n_pairs = mask.sum(axis=2, keepdims=True)
+        if self.model == "skipgram":
+            neg_weight = n_pairs * (self.n_negatives / self.n_shared)
+        else:
+            neg_weight = (n_pairs > 0) * np.float32(self.n_negatives / self.n_shared)
+        return Batch(rows, span, mask, neg, neg_weight.astype(np.float32))

@@ -1,0 +1,360 @@
+"""Standard benchmarks: word analogies (questions-words.txt) and word-pair similarity
+(WordSim-353, SimLex-999).
+
+The functions take ``(words, vectors)`` -- words in id order, most frequent first, and a
+``V x d`` matrix -- so they work for our models and for any word2vec-format file alike;
+:func:`evaluate_model_analogies` and :func:`evaluate_model_word_pairs` are thin wrappers
+for a model.
+
+Both reproduce gensim's ``KeyedVectors.evaluate_word_analogies`` / ``evaluate_word_pairs``
+(4.x) exactly, including their quirks, so numbers are comparable with published gensim
+results:
+
+* Only the first ``restrict_vocab`` words take part. With ``case_insensitive`` every word
+  is upper-cased (gensim uses ``str.upper``; we do too, because ``upper`` and ``lower`` group
+  a few Unicode words differently, e.g. ``"straße".upper() == "STRASSE"``) and a key
+  that several vocabulary words share means the *first* (most frequent) of them.
+* An analogy ``a b c d`` asks for ``d`` from ``b - a + c`` (3CosAdd on unit vectors) over the
+  restricted vocabulary. Questions with a word outside it are skipped (and counted). The
+  candidates are the 5 best words other than the three question words' ids; the prediction
+  is the first of them whose key is not one of the question's keys (other case variants of
+  the question words are skipped this way), or the last of the 5 if all of them are.
+* Word pairs whose words are outside the vocabulary are skipped; the OOV ratio is the
+  percentage of skipped pairs among all valid lines.
+
+Ties between exactly equal scores are broken towards the more frequent word (gensim leaves
+that to ``argpartition``); with real vectors exact ties do not occur.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import Word2VecError
+from .query import top_n_indices, unit_rows
+
+__all__ = [
+    "evaluate_analogies",
+    "evaluate_analogy_text",
+    "evaluate_model_analogies",
+    "evaluate_model_word_pairs",
+    "evaluate_word_pairs",
+    "pearson",
+    "rankdata",
+    "spearman",
+]
+
+ANALOGY_CANDIDATES = 5
+"""gensim asks ``most_similar`` for the top 5 and predicts the first usable one."""
+
+_SCORE_BLOCK = 2**24
+"""Questions are scored in blocks of about this many cosines (64 MB of float32)."""
+
+
+# --------------------------------------------------------------------------------- helpers
+
+
+def _key(word: str, case_insensitive: bool) -> str:
+    return word.upper() if case_insensitive else word
+
+
+def _ok_vocab(
+    words: Sequence[str], restrict_vocab: int | None, case_insensitive: bool
+) -> tuple[dict[str, int], int]:
+    """Map key -> id of its first (most frequent) word among the first ``restrict_vocab``."""
+    if restrict_vocab is not None and (
+        isinstance(restrict_vocab, bool)
+        or int(restrict_vocab) != restrict_vocab
+        or restrict_vocab < 1
+    ):
+        raise Word2VecError(f"restrict_vocab must be a positive integer, got {restrict_vocab!r}")
+    n = len(words) if restrict_vocab is None else min(int(restrict_vocab), len(words))
+    ok: dict[str, int] = {}
+    for i in range(n):
+        ok.setdefault(_key(words[i], case_insensitive), i)
+    return ok, n
+
+
+def _check_matrix(words: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors)
+    if vectors.ndim != 2 or vectors.shape[0] != len(words):
+        raise Word2VecError(
+            f"need one vector per word: {len(words)} words but vectors of shape {vectors.shape}"
+        )
+    return vectors
+
+
+def _accuracy(correct: int, total: int) -> float:
+    return correct / total if total else 0.0
+
+
+def _summary(correct: int, total: int) -> dict[str, Any]:
+    return {"correct": int(correct), "total": int(total), "accuracy": _accuracy(correct, total)}
+
+
+def _read_lines(path: str | os.PathLike[str]) -> list[str]:
+    """All lines of a UTF-8 file; a missing or undecodable file is a one-line error."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise Word2VecError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise Word2VecError(f"{path}: cannot read ({exc.strerror})") from None
+    lines = raw.splitlines(keepends=True) if raw else []
+    out = []
+    for no, line in enumerate(lines, 1):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise Word2VecError(f"{path}, line {no}: not valid UTF-8") from None
+    return out
+
+
+# ------------------------------------------------------------------------------- analogies
+
+
+def _parse_questions(
+    lines: Iterable[str], source: str, case_insensitive: bool
+) -> tuple[list[str], list[tuple[int, tuple[str, str, str, str]]], int]:
+    """Section names (file order) and ``(section index, (a, b, c, d))`` keys per question.
+
+    Mirrors gensim: ``": name"`` starts a section, a line that does not split into exactly
+    four words is ignored (and not counted); the third value is the number of such lines.
+    """
+    sections: list[str] = []
+    questions: list[tuple[int, tuple[str, str, str, str]]] = []
+    invalid = 0
+    for no, line in enumerate(lines, 1):
+        if line.startswith(": "):
+            sections.append(line.lstrip(": ").strip())
+            continue
+        parts = [_key(w, case_insensitive) for w in line.split()]
+        if not sections:
+            if not parts:
+                continue  # blank lines before the first header are harmless
+            raise Word2VecError(f"{source}, line {no}: question before the first ': section' line")
+        if len(parts) != 4:
+            invalid += 1
+            continue
+        questions.append((len(sections) - 1, (parts[0], parts[1], parts[2], parts[3])))
+    return sections, questions, invalid
+
+
+def _predict(unit: np.ndarray, canon: np.ndarray, quads: np.ndarray) -> np.ndarray:
+    """True where the analogy ``quads[i] = (a, b, c, d)`` (ids) is answered with ``d``.
+
+    Scores ``S = (U[b] + U[c] - U[a]) @ U.T`` for a block of questions at once; the three
+    question ids are masked to -inf, the top 5 are taken, and the prediction is the first
+    candidate whose canonical id is none of a, b, c (else the last candidate).
+    """
+    n = unit.shape[0]
+    correct = np.zeros(len(quads), dtype=bool)
+    block = max(1, min(1000, _SCORE_BLOCK // max(n, 1)))
+    for start in range(0, len(quads), block):
+        q = quads[start : start + block]
+        a, b, c, d = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
+        # Same summation order as gensim's mean of [b, c, -a]; scaling does not change ranks.
+        scores = (unit[b] + unit[c] - unit[a]) @ unit.T
+        rows = np.arange(len(q))[:, None]
+        scores[rows, q[:, :3]] = -np.inf
+        k = min(ANALOGY_CANDIDATES, n)
+        top = top_n_indices(scores, k)  # (m, k) ids, best first
+        # Only n - |{a, b, c}| ids are real candidates (matters only for a tiny vocabulary).
+        distinct = 1 + (b != a) + ((c != a) & (c != b))
+        n_valid = np.minimum(k, n - distinct)
+        cand = canon[top]
+        usable = (cand != a[:, None]) & (cand != b[:, None]) & (cand != c[:, None])
+        usable &= np.arange(k)[None, :] < n_valid[:, None]
+        pick = np.where(usable.any(axis=1), usable.argmax(axis=1), np.maximum(n_valid - 1, 0))
+        predicted = np.where(n_valid > 0, cand[np.arange(len(q)), pick], -1)
+        correct[start : start + len(q)] = predicted == d
+    return correct
+
+
+def evaluate_analogy_text(
+    words: Sequence[str],
+    vectors: np.ndarray,
+    lines: Iterable[str],
+    restrict_vocab: int | None = 30000,
+    case_insensitive: bool = True,
+    source: str = "<questions>",
+) -> dict[str, Any]:
+    """:func:`evaluate_analogies` on questions given as lines of text (e.g. ``sample_questions()
+    .splitlines()``); ``source`` names them in error messages and in the result."""
+    vectors = _check_matrix(words, vectors)
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    ok, n = _ok_vocab(words, restrict_vocab, case_insensitive)
+    sections, questions, invalid = _parse_questions(lines, source, case_insensitive)
+    if not questions:
+        raise Word2VecError(f"{source}: no analogy questions found (expected 'a b c d' lines)")
+
+    known = [(s, q) for s, q in questions if all(w in ok for w in q)]
+    quads = np.array([[ok[w] for w in q] for _, q in known], dtype=np.int64).reshape(-1, 4)
+    section_of = np.array([s for s, _ in known], dtype=np.int64)
+    if len(quads):
+        canon = np.array([ok[_key(w, case_insensitive)] for w in words[:n]], dtype=np.int64)
+        correct = _predict(unit_rows(vectors[:n]), canon, quads)
+    else:
+        correct = np.zeros(0, dtype=bool)
+
+    per_correct = np.bincount(section_of, weights=correct, minlength=len(sections))
+    per_total = np.bincount(section_of, minlength=len(sections))
+    per_section = []
+    kind_totals = {"semantic": [0, 0], "syntactic": [0, 0]}
+    for i, name in enumerate(sections):
+        # The Google file's syntactic sections are the ones named gram1-... to gram9-...
+        kind = "syntactic" if name.startswith("gram") else "semantic"
+        c, t = int(per_correct[i]), int(per_total[i])
+        kind_totals[kind][0] += c
+        kind_totals[kind][1] += t
+        per_section.append({"section": name, "kind": kind, **_summary(c, t)})
+
+    skipped = len(questions) - len(known)
+    return {
+        "source": source,
+        "restrict_vocab": restrict_vocab,
+        "case_insensitive": case_insensitive,
+        **_summary(int(correct.sum()), len(known)),
+        "semantic": _summary(*kind_totals["semantic"]),
+        "syntactic": _summary(*kind_totals["syntactic"]),
+        "sections": per_section,
+        "questions": len(questions),
+        "skipped": skipped,
+        "oov_ratio": 100.0 * skipped / len(questions),
+        "invalid_lines": invalid,
+    }
+
+
+def evaluate_analogies(
+    words: Sequence[str],
+    vectors: np.ndarray,
+    path: str | os.PathLike[str],
+    restrict_vocab: int | None = 30000,
+    case_insensitive: bool = True,
+) -> dict[str, Any]:
+    """Accuracy on an analogy file in questions-words.txt format.
+
+    The file has ``: section`` headers followed by ``a b c d`` lines meaning "a is to b as c
+    is to d": ``d`` is predicted from ``b - a + c``. Returns a dict with ``correct``,
+    ``total`` and ``accuracy`` (counted questions only), ``semantic`` and ``syntactic``
+    sub-totals, ``sections`` (a list in file order of dicts with ``section``, ``kind``,
+    ``correct``, ``total``, ``accuracy``), ``questions`` (all questions in the file),
+    ``skipped`` (questions with a word outside the first ``restrict_vocab`` words) and
+    ``oov_ratio`` (percent skipped). Matches gensim's ``evaluate_word_analogies``.
+    """
+    return evaluate_analogy_text(
+        words, vectors, _read_lines(path), restrict_vocab, case_insensitive, source=str(path)
+    )
+
+
+# ------------------------------------------------------------------------- word similarity
+
+
+def rankdata(x: np.ndarray | Sequence[float]) -> np.ndarray:
+    """1-based ranks with ties given their average rank (as ``scipy.stats.rankdata``)."""
+    x = np.asarray(x, dtype=np.float64).ravel()
+    order = np.argsort(x, kind="mergesort")
+    xs = x[order]
+    new_group = np.r_[True, xs[1:] != xs[:-1]]
+    group = np.cumsum(new_group) - 1  # group index of each sorted position
+    starts = np.r_[np.nonzero(new_group)[0], len(x)]
+    # Tie group at sorted positions start..end-1 has ranks start+1..end: mean (start+1+end)/2.
+    average = 0.5 * (starts[group] + 1 + starts[group + 1])
+    ranks = np.empty(len(x), dtype=np.float64)
+    ranks[order] = average
+    return ranks
+
+
+def pearson(x: np.ndarray | Sequence[float], y: np.ndarray | Sequence[float]) -> float:
+    """Pearson correlation r = sum(dx dy) / sqrt(sum(dx^2) sum(dy^2)), dx = x - mean(x)."""
+    x = np.asarray(x, dtype=np.float64).ravel()
+    y = np.asarray(y, dtype=np.float64).ravel()
+    if len(x) != len(y):
+        raise ValueError("x and y must have the same length")
+    dx, dy = x - x.mean(), y - y.mean()
+    denom = np.sqrt((dx @ dx) * (dy @ dy))
+    if denom == 0 or len(x) < 2:
+        return float("nan")  # a constant input has no correlation
+    return float(np.clip((dx @ dy) / denom, -1.0, 1.0))
+
+
+def spearman(x: np.ndarray | Sequence[float], y: np.ndarray | Sequence[float]) -> float:
+    """Spearman rank correlation: Pearson correlation of the (tie-averaged) ranks."""
+    return pearson(rankdata(x), rankdata(y))
+
+
+def evaluate_word_pairs(
+    words: Sequence[str],
+    vectors: np.ndarray,
+    path: str | os.PathLike[str],
+    restrict_vocab: int | None = 300000,
+    case_insensitive: bool = True,
+    delimiter: str = "\t",
+) -> dict[str, Any]:
+    """Correlation of cosine similarities with human judgements (WordSim-353, SimLex-999).
+
+    The file has ``word1<TAB>word2<TAB>score`` lines; ``#`` lines are comments and lines that
+    do not split into three fields with a numeric score (headers) are ignored. Pairs with a
+    word outside the first ``restrict_vocab`` words are skipped. Returns ``spearman``,
+    ``pearson``, ``oov_ratio`` (percent of pairs skipped), ``pairs`` (used), ``oov``
+    (skipped) and ``total``. Matches gensim's ``evaluate_word_pairs``.
+    """
+    vectors = _check_matrix(words, vectors)
+    ok, n = _ok_vocab(words, restrict_vocab, case_insensitive)
+    left, right, gold = [], [], []
+    oov = 0
+    for line in _read_lines(path):
+        line = line.replace("\r\n", "\n")  # text-mode reading, as gensim does
+        if line.startswith("#"):
+            continue
+        parts = [_key(p, case_insensitive) for p in line.split(delimiter)]
+        if len(parts) != 3:
+            continue
+        try:
+            score = float(parts[2])
+        except ValueError:
+            continue  # a header line
+        a, b = parts[0], parts[1]
+        if a not in ok or b not in ok:
+            oov += 1
+            continue
+        left.append(ok[a])
+        right.append(ok[b])
+        gold.append(score)
+    if not gold:
+        raise Word2VecError(
+            f"{path}: no usable word pairs (wrong format, or every pair is out of vocabulary)"
+        )
+    unit = unit_rows(vectors[:n])
+    # Row-wise dot products of unit vectors: cos(a_i, b_i) for all pairs at once.
+    model = np.einsum("ij,ij->i", unit[left], unit[right])
+    return {
+        "source": str(path),
+        "restrict_vocab": restrict_vocab,
+        "case_insensitive": case_insensitive,
+        "spearman": spearman(gold, model),
+        "pearson": pearson(gold, model),
+        "oov_ratio": 100.0 * oov / (len(gold) + oov),
+        "pairs": len(gold),
+        "oov": oov,
+        "total": len(gold) + oov,
+    }
+
+
+# ------------------------------------------------------------------------ model wrappers
+
+
+def evaluate_model_analogies(model: Any, path: str | os.PathLike[str], **kwargs: Any) -> dict:
+    """:func:`evaluate_analogies` on a model's input vectors (``model.W_in``)."""
+    return evaluate_analogies(model.vocab.words, model.W_in, path, **kwargs)
+
+
+def evaluate_model_word_pairs(model: Any, path: str | os.PathLike[str], **kwargs: Any) -> dict:
+    """:func:`evaluate_word_pairs` on a model's input vectors (``model.W_in``)."""
+    return evaluate_word_pairs(model.vocab.words, model.W_in, path, **kwargs)

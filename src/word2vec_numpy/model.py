@@ -1,0 +1,310 @@
+"""The model: two embedding matrices and the SGNS / CBOW losses with hand-derived gradients.
+
+Notation (Mikolov et al. 2013): v_w is row w of ``W_in`` (the "input" vector, the one users
+query), v'_w is row w of ``W_out`` (the "output" vector), sigma(x) = 1 / (1 + e^-x), and
+P_n(w) is the unigram^0.75 noise distribution.
+
+Skip-gram with negative sampling (SGNS), for a centre word w_I and a context word w_O with
+negatives w_1..w_k drawn from P_n:
+
+    L = -log sigma(v'_{w_O} . v_{w_I}) - sum_i log sigma(-v'_{w_i} . v_{w_I})
+
+    dL/dv_{w_I}   = (sigma(v'_{w_O}.v_{w_I}) - 1) v'_{w_O} + sum_i sigma(v'_{w_i}.v_{w_I}) v'_{w_i}
+    dL/dv'_{w_O}  = (sigma(v'_{w_O}.v_{w_I}) - 1) v_{w_I}
+    dL/dv'_{w_i}  =  sigma(v'_{w_i}.v_{w_I}) v_{w_I}
+
+CBOW replaces v_{w_I} by the mean of the context's input vectors,
+h = (1/|C|) sum_{c in C} v_c, and predicts the centre word w_O from it with the same loss;
+then dL/dv_c = (1/|C|) dL/dh. Like the C tool (and gensim with ``cbow_mean=1``) the update
+adds the whole of -lr * dL/dh to every context word, i.e. |C| times the exact gradient
+(``cbow_exact_grad=True`` applies the exact one instead).
+
+Batching ("HogBatch", Ji et al. 2016, arXiv:1604.04661). Positions are taken in blocks of
+T consecutive words. For block b, the rows of the score matrix are the T centre words and the
+columns are every word within ``window`` of them (T + 2*window columns), plus K negatives
+*shared by the whole block*. All dot products of a block are then one matrix product,
+
+    S = H @ [O; U]^T       H: T x d centre vectors, O: (T+2w) x d context vectors, U: K x d
+
+and a 0/1 mask M (the reduced window, same sentence, not the word itself) selects the
+(centre, context) pairs. Each centre word with n pairs owes n*k negative terms; it gets
+them as K shared negatives weighted by n*k/K, which has the same expectation as drawing
+k negatives per pair. The gradients are matrix products too (dL/dH = E @ [O; U],
+dL/d[O; U] = E^T @ H, with E the matrix of dL/dS), and they are added back into the rows
+with a scatter-add, so a word that occurs several times in a batch gets the sum of all its
+gradients: each pair keeps its own learning rate, as in plain SGD.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from .query import QueryMixin
+from .vocab import Vocabulary
+
+MAX_EXP = 6.0  # sigmoid inputs are clipped to [-6, 6], the C tool's MAX_EXP
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """sigma(x) on x clipped to [-MAX_EXP, MAX_EXP]: never overflows, never exactly 0 or 1."""
+    out = np.clip(x, -MAX_EXP, MAX_EXP)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
+
+
+@dataclass
+class Batch:
+    """One mini-batch of ``nb`` blocks of ``T`` centre positions (see the module docstring).
+
+    rows:       (nb, T) word ids of the centre positions.
+    span:       (nb*T + 2*window,) word ids of all positions the blocks touch, so that block b's
+                columns are span[b*T : b*T + T + 2*window].
+    pair_mask:  (nb, T, T + 2*window) 1.0 where (row, column) is a (centre, context) pair.
+    neg:        (nb, K) shared negative word ids of each block.
+    neg_weight: (nb, T, 1) weight of each negative term of a row (SGNS: n_pairs*k/K;
+                CBOW: k/K for rows with a context, else 0).
+    """
+
+    rows: np.ndarray
+    span: np.ndarray
+    pair_mask: np.ndarray
+    neg: np.ndarray
+    neg_weight: np.ndarray
+
+    @property
+    def window(self) -> int:
+        return (self.pair_mask.shape[2] - self.pair_mask.shape[1]) // 2
+
+    @property
+    def n_pairs(self) -> int:
+        return int(self.pair_mask.sum())
+
+
+def block_view(span_vectors: np.ndarray, n_blocks: int, block: int, window: int) -> np.ndarray:
+    """(n_blocks, block + 2*window, d) overlapping view of the span's rows (no copy)."""
+    d = span_vectors.shape[1]
+    s0, s1 = span_vectors.strides
+    return as_strided(
+        span_vectors, shape=(n_blocks, block + 2 * window, d), strides=(block * s0, s0, s1)
+    )
+
+
+def fold_blocks(grad: np.ndarray, window: int) -> np.ndarray:
+    """Inverse of ``block_view`` for gradients: sum each block's column gradients back onto
+    the span positions they came from (neighbouring blocks overlap by 2*window columns)."""
+    nb, cols, d = grad.shape
+    block = cols - 2 * window
+    out = np.zeros(((nb + 1) * block, d), dtype=grad.dtype)
+    out[: nb * block] = grad[:, :block].reshape(nb * block, d)
+    # columns block..block+2w of block b are positions (b+1)*block + 0..2w; needs 2w <= block
+    out[block:].reshape(nb, block, d)[:, : 2 * window] += grad[:, block:]
+    return out[: nb * block + 2 * window]
+
+
+def scatter_add(matrix: np.ndarray, ids: np.ndarray, grads: np.ndarray) -> None:
+    """matrix[ids] += grads, summing the rows of repeated ids (``matrix[ids] += grads`` would
+    keep only one of them). A 1-D ``np.add.at`` on the flattened matrix: the same result as
+    the 2-D form, several times faster (benchmarks/README.md)."""
+    d = matrix.shape[1]
+    flat_index = (ids.reshape(-1, 1).astype(np.intp) * d + np.arange(d)).ravel()
+    np.add.at(matrix.reshape(-1), flat_index, grads.reshape(-1))
+
+
+def sgns_block_grads(
+    H: np.ndarray, O: np.ndarray, U: np.ndarray, M: np.ndarray, Wn: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """Loss and gradients of a batch of SGNS blocks (shapes as in ``Batch``).
+
+    H: (nb,T,d) v_{w_I} of the centres; O: (nb,C,d) v' of the columns; U: (nb,K,d) v' of the
+    negatives; M: (nb,T,C) pair mask; Wn: (nb,T,1) negative weights.
+
+    L = sum_{t,c} M_tc * -log sigma(S_tc) + sum_{t,k} Wn_t * -log sigma(-S'_tk),
+    with S = H O^T and S' = H U^T. With E = M (sigma(S) - 1) and E' = Wn sigma(S'):
+    dL/dH = E O + E' U,  dL/dO = E^T H,  dL/dU = E'^T H.
+    """
+    p = sigmoid(H @ O.transpose(0, 2, 1))  # sigma(v'_c . v_t) for all (centre, column)
+    q = sigmoid(H @ U.transpose(0, 2, 1))  # sigma(v'_k . v_t) for all (centre, negative)
+    loss = -float(np.sum(M * np.log(p), dtype=np.float64))
+    loss -= float(np.sum(Wn * np.log1p(-q), dtype=np.float64))
+    E = M * (p - 1.0)
+    En = Wn * q
+    gH = E @ O + En @ U
+    gO = E.transpose(0, 2, 1) @ H
+    gU = En.transpose(0, 2, 1) @ H
+    return loss, gH, gO, gU
+
+
+def cbow_block_grads(
+    H: np.ndarray, Uo: np.ndarray, U: np.ndarray, valid: np.ndarray, Wn: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """Loss and gradients of a batch of CBOW blocks.
+
+    H: (nb,T,d) h = mean context vector of each centre; Uo: (nb,T,d) v'_{w_O} of the centres;
+    U: (nb,K,d) v' of the negatives; valid: (nb,T) 1.0 for centres with a context;
+    Wn: (nb,T,1) negative weights.
+
+    L = sum_t valid_t * -log sigma(v'_{w_O}.h_t) + sum_{t,k} Wn_t * -log sigma(-v'_k.h_t).
+    With e_t = valid_t (sigma(v'_{w_O}.h_t) - 1) and E' = Wn sigma(H U^T):
+    dL/dh_t = e_t v'_{w_O} + (E' U)_t,  dL/dv'_{w_O} = e_t h_t,  dL/dU = E'^T H.
+    """
+    p = sigmoid(np.einsum("btd,btd->bt", H, Uo))
+    q = sigmoid(H @ U.transpose(0, 2, 1))
+    loss = -float(np.sum(valid * np.log(p), dtype=np.float64))
+    loss -= float(np.sum(Wn * np.log1p(-q), dtype=np.float64))
+    e = (valid * (p - 1.0))[..., None]
+    En = Wn * q
+    gH = e * Uo + En @ U
+    gUo = e * H
+    gU = En.transpose(0, 2, 1) @ H
+    return loss, gH, gUo, gU
+
+
+class Word2Vec(QueryMixin):
+    """Word vectors: ``W_in`` (V x d, the embeddings) and ``W_out`` (V x d, the output weights).
+
+    ``W_in`` starts uniform in [-0.5/d, 0.5/d] and ``W_out`` at zero, as in the C tool.
+    ``model`` is "skipgram" or "cbow"; ``n_negatives`` is k, the negatives per positive
+    example. ``train_batch`` does one SGD step on a ``Batch``; ``Trainer`` makes the batches.
+    """
+
+    def __init__(
+        self,
+        vocab: Vocabulary,
+        embed_dim: int = 100,
+        n_negatives: int = 5,
+        model: str = "skipgram",
+        seed: int | np.random.Generator = 0,
+        dtype: type = np.float32,
+        cbow_exact_grad: bool = False,
+    ) -> None:
+        if model not in ("skipgram", "cbow"):
+            raise ValueError(f"model must be 'skipgram' or 'cbow', not {model!r}")
+        if embed_dim < 1 or n_negatives < 1:
+            raise ValueError("embed_dim and n_negatives must be >= 1")
+        self.vocab = vocab
+        self.embed_dim = int(embed_dim)
+        self.n_negatives = int(n_negatives)
+        self.model = model
+        self.cbow_exact_grad = bool(cbow_exact_grad)
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        V, d = len(vocab), self.embed_dim
+        self.W_in = ((rng.random((V, d), dtype=np.float32) - 0.5) / d).astype(dtype)
+        self.W_out = np.zeros((V, d), dtype=dtype)
+        self.training_state: dict = {}
+        self.loss_history: list[float] = []
+        self.history_epochs: list[int] = []
+        self.epoch_losses: list[float] = []
+        self.invalidate_cache()
+
+    @classmethod
+    def from_vectors(
+        cls, words: list[str], vectors: np.ndarray, counts: np.ndarray | None = None
+    ) -> Word2Vec:
+        """A query-only model from words and vectors (e.g. a word2vec-format file); counts
+        default to a decreasing sequence that keeps the file's order."""
+        if counts is None:
+            counts = np.arange(len(words), 0, -1, dtype=np.int64)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        return cls.from_arrays(
+            Vocabulary.from_words(words, counts), vectors, np.zeros_like(vectors)
+        )
+
+    @classmethod
+    def from_arrays(
+        cls,
+        vocab: Vocabulary | None,
+        W_in: np.ndarray,
+        W_out: np.ndarray,
+        model: str = "skipgram",
+        n_negatives: int = 5,
+        cbow_exact_grad: bool = False,
+    ) -> Word2Vec:
+        """A model around existing matrices (used when loading, and by worker processes,
+        whose matrices live in shared memory)."""
+        self = cls.__new__(cls)
+        self.vocab = vocab
+        self.embed_dim = int(W_in.shape[1])
+        self.n_negatives = int(n_negatives)
+        self.model = model
+        self.cbow_exact_grad = bool(cbow_exact_grad)
+        self.W_in, self.W_out = W_in, W_out
+        self.training_state = {}
+        self.loss_history = []
+        self.history_epochs = []
+        self.epoch_losses = []
+        self.invalidate_cache()
+        return self
+
+    # -- one SGD step -----------------------------------------------------------------------
+    def train_batch(self, batch: Batch, lr: float) -> tuple[float, int]:
+        """One SGD step of size ``lr`` on ``batch``; returns (summed loss, number of pairs).
+
+        For CBOW, "pairs" are centre words with a non-empty context."""
+        if self.model == "skipgram":
+            return self._train_sgns(batch, lr)
+        return self._train_cbow(batch, lr)
+
+    def _train_sgns(self, batch: Batch, lr: float) -> tuple[float, int]:
+        nb, T = batch.rows.shape
+        w = batch.window
+        H = self.W_in[batch.rows]
+        O = block_view(self.W_out[batch.span], nb, T, w)
+        U = self.W_out[batch.neg]
+        M = batch.pair_mask.astype(H.dtype, copy=False)
+        Wn = batch.neg_weight.astype(H.dtype, copy=False)
+        loss, gH, gO, gU = sgns_block_grads(H, O, U, M, Wn)
+        step = H.dtype.type(-lr)
+        scatter_add(self.W_in, batch.rows, step * gH)
+        out_ids = np.concatenate([batch.span, batch.neg.ravel()])
+        out_grads = np.concatenate([fold_blocks(gO, w), gU.reshape(-1, gU.shape[-1])])
+        scatter_add(self.W_out, out_ids, step * out_grads)
+        self.invalidate_cache()
+        return loss, batch.n_pairs
+
+    def _train_cbow(self, batch: Batch, lr: float) -> tuple[float, int]:
+        nb, T = batch.rows.shape
+        w = batch.window
+        M = batch.pair_mask.astype(self.W_in.dtype, copy=False)
+        n_ctx = M.sum(axis=2, keepdims=True)  # |C| of each centre
+        valid = (n_ctx[..., 0] > 0).astype(M.dtype)
+        A = M / np.maximum(n_ctx, 1.0)  # h_t = sum_c A_tc v_c, the context mean
+        X = block_view(self.W_in[batch.span], nb, T, w)
+        H = A @ X
+        Uo = self.W_out[batch.rows]
+        U = self.W_out[batch.neg]
+        Wn = batch.neg_weight.astype(H.dtype, copy=False)
+        loss, gH, gUo, gU = cbow_block_grads(H, Uo, U, valid, Wn)
+        # dL/dv_c = sum_t A_tc dL/dh_t (exact); the C tool adds dL/dh_t whole (M instead of A)
+        gX = (A if self.cbow_exact_grad else M).transpose(0, 2, 1) @ gH
+        step = H.dtype.type(-lr)
+        scatter_add(self.W_in, batch.span, step * fold_blocks(gX, w))
+        out_ids = np.concatenate([batch.rows.ravel(), batch.neg.ravel()])
+        out_grads = np.concatenate([gUo.reshape(-1, gUo.shape[-1]), gU.reshape(-1, gU.shape[-1])])
+        scatter_add(self.W_out, out_ids, step * out_grads)
+        self.invalidate_cache()
+        return loss, int(valid.sum())
+
+    def batch_loss(self, batch: Batch) -> float:
+        """The loss of ``batch`` at the current weights (no update): the function whose
+        gradient ``train_batch`` follows (for CBOW with ``cbow_exact_grad``)."""
+        loss, _ = self.train_batch(batch, 0.0)  # a step of size 0 adds zeros
+        return loss
+
+    # -- persistence (io.py does the work) ------------------------------------------------------
+    def save(self, path: str) -> str:
+        """Write the model to ``path`` (``.npz`` added if missing); returns the file name."""
+        from .io import save_model
+
+        return save_model(self, path)
+
+    @classmethod
+    def load(cls, path: str) -> Word2Vec:
+        """Read a model written by ``save`` (never unpickles)."""
+        from .io import load_model
+
+        return load_model(path)

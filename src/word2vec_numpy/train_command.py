@@ -1,0 +1,145 @@
+"""``word2vec-numpy train``: corpus -> id file -> training -> model, metrics, reports."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from .corpus import encode_corpus, iter_sentences
+from .errors import Word2VecError
+from .io import model_path, save_model, write_json
+from .model import Word2Vec
+from .train import Trainer
+
+
+def corpus_sentences(args: argparse.Namespace) -> tuple[Iterable[list[str]], str]:
+    """The sentences of ``--corpus`` and a short description of where they come from."""
+    name = args.corpus
+    if name == "sample":
+        from .sample import generate_sample_sentences
+
+        return generate_sample_sentences(), "built-in sample corpus"
+    if name in ("text8", "alice"):
+        from . import download
+
+        fetch = download.fetch_text8 if name == "text8" else download.fetch_alice
+        path = fetch(data_dir=args.data_dir, quiet=args.quiet)
+        return iter_sentences(path), str(path)
+    path = Path(name)
+    if not path.exists():
+        raise Word2VecError(f"corpus file not found: {path} (or use --corpus sample|text8|alice)")
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        if not files:
+            raise Word2VecError(f"corpus folder {path} holds no files")
+        return _chain(files), f"{len(files)} files in {path}"
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise Word2VecError(f"cannot read corpus {path}: {exc.strerror}") from None
+    return iter_sentences(path), str(path)
+
+
+def _chain(files: list[Path]) -> Iterator[list[str]]:
+    for f in files:
+        yield from iter_sentences(f)
+
+
+def _output_path(args: argparse.Namespace) -> Path:
+    out = model_path(args.out)
+    folder = out.parent
+    if not folder.exists():
+        if args.out == "results/model":  # the default: make results/ for the user
+            folder.mkdir(parents=True, exist_ok=True)
+        else:
+            raise Word2VecError(
+                f"output folder does not exist: {folder} (create it or change --out)"
+            )
+    if not folder.is_dir():
+        raise Word2VecError(f"--out must be in a folder, but {folder} is not one")
+    probe = folder / f".word2vec-numpy-write-test-{time.time_ns()}"
+    try:
+        probe.touch()
+        probe.unlink()
+    except OSError:
+        raise Word2VecError(f"cannot write to output folder {folder} (change --out)") from None
+    return out
+
+
+def run_train(args: argparse.Namespace) -> int:
+    out = _output_path(args)
+    stem = str(out)[: -len(".npz")]
+    log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
+    sentences, source = corpus_sentences(args)
+    log(f"reading {source} ...")
+    t0 = time.perf_counter()
+    ids_path = Path(stem + ".ids.u32")
+    corpus = encode_corpus(
+        sentences, ids_path, min_count=args.min_count, max_tokens=args.max_tokens, source=source
+    )
+    try:
+        vocab = corpus.vocab
+        if corpus.total_tokens == 0:
+            raise Word2VecError(f"no words found in {source}: is it a text file?")
+        if len(vocab) == 0:
+            raise Word2VecError(
+                f"no word occurs --min-count={args.min_count} times in {source} "
+                f"({corpus.total_tokens} tokens): lower --min-count"
+            )
+        log(
+            f"{corpus.total_tokens:,} tokens, {len(vocab):,} words with count >= "
+            f"{args.min_count}, read in {time.perf_counter() - t0:.1f} s"
+        )
+        model = Word2Vec(
+            vocab, embed_dim=args.dim, n_negatives=args.neg, model=args.model, seed=args.seed
+        )
+        trainer = Trainer(
+            model,
+            vocab,
+            corpus,
+            n_epochs=args.epochs,
+            lr=args.lr,
+            lr_min=args.lr_min,
+            window=args.window,
+            sample=args.sample,
+            batch_size=args.batch_size,
+            workers=args.workers,
+            seed=args.seed,
+            log_every=args.log_every,
+            quiet=args.quiet,
+        )
+        trainer.train()
+    finally:
+        if ids_path.exists():
+            ids_path.unlink()
+    save_model(model, out)
+    metrics = trainer.metrics(corpus_tokens=corpus.total_tokens)
+    metrics["corpus"] = source
+    write_json(stem + ".metrics.json", metrics)
+    print(
+        f"trained {args.model} on {metrics['words_read']:,} words in {metrics['seconds']:.1f} s "
+        f"({metrics['words_per_second'] / 1000:.0f}k words/s), final loss "
+        f"{metrics['final_loss']:.4f}; saved {out} and {stem}.metrics.json"
+    )
+    if args.evaluate:
+        from .commands import report_after_training
+
+        report_after_training(model, args, sys.stdout)
+    if args.plot:
+        _plots(model, trainer, stem)
+    return 0
+
+
+def _plots(model: Word2Vec, trainer: Trainer, stem: str) -> None:
+    from .plot import epoch_boundaries_from, plot_loss, plot_tsne
+
+    boundaries = epoch_boundaries_from(trainer.history_epochs)
+    plot_loss(trainer.loss_history, boundaries, stem + ".loss.png")
+    plot_tsne(model.vocab.words, np.asarray(model.W_in), stem + ".tsne.png")
+    print(f"wrote {stem}.loss.png and {stem}.tsne.png")

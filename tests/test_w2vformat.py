@@ -1,0 +1,178 @@
+"""word2vec C-tool text and binary formats (w2vformat.py)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from word2vec_numpy.errors import Word2VecError
+from word2vec_numpy.w2vformat import load_word2vec_format, save_word2vec_format
+
+WORDS = ["the", "naïve", "café", "東京", "word2vec", "ß"]
+
+
+def vectors(n: int = len(WORDS), dim: int = 7, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    v = rng.normal(scale=3.0, size=(n, dim)).astype(np.float32)
+    v[0, 0] = 1e-30  # tiny and huge magnitudes survive too
+    v[1, 1] = -3.4e38
+    return v
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_round_trip(tmp_path, binary):
+    v = vectors()
+    path = tmp_path / ("v.bin" if binary else "v.txt")
+    save_word2vec_format(path, WORDS, v, binary=binary)
+    for mode in (binary, None):  # explicit and sniffed
+        words, loaded = load_word2vec_format(path, binary=mode)
+        assert words == WORDS
+        assert loaded.dtype == np.float32 and loaded.shape == v.shape
+        if binary:
+            np.testing.assert_array_equal(loaded, v)
+        else:
+            np.testing.assert_allclose(loaded, v, rtol=1e-6)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
+
+
+def test_binary_layout_is_the_c_tools(tmp_path):
+    v = vectors(2, 3)
+    path = tmp_path / "v.bin"
+    save_word2vec_format(path, ["a", "é"], v, binary=True)
+    data = path.read_bytes()
+    expected = (
+        b"2 3\n"
+        + b"a "
+        + v[0].astype("<f4").tobytes()
+        + b"\n"
+        + "é ".encode()
+        + v[1].astype("<f4").tobytes()
+        + b"\n"
+    )
+    assert data == expected
+
+
+def test_text_layout(tmp_path):
+    path = tmp_path / "v.txt"
+    save_word2vec_format(path, ["a", "b"], np.array([[0.5, -1], [2, 1e-7]], dtype=np.float32))
+    assert path.read_text() == "2 2\na 0.5 -1\nb 2 1.00000001e-07\n"
+
+
+@pytest.mark.parametrize("bad", ["two words", "", "tab\there", "new\nline", "nbsp\u00a0x"])
+def test_whitespace_words_are_refused_before_writing(tmp_path, bad):
+    path = tmp_path / "v.txt"
+    with pytest.raises(Word2VecError) as info:
+        save_word2vec_format(path, ["ok", bad], np.zeros((2, 3), dtype=np.float32))
+    message = str(info.value)
+    assert repr(bad) in message and "\n" not in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypatch):
+    path = tmp_path / "v.txt"
+    save_word2vec_format(path, ["a"], np.ones((1, 2), dtype=np.float32))
+    before = path.read_bytes()
+
+    def boom(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(Word2VecError, match="cannot write .*No space left"):
+        save_word2vec_format(path, ["b"], np.zeros((1, 2), dtype=np.float32))
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["v.txt"]
+    with pytest.raises(Word2VecError, match="cannot write"):
+        save_word2vec_format(tmp_path / "no" / "dir.txt", ["a"], np.ones((1, 2)))
+
+
+def test_shape_errors(tmp_path):
+    with pytest.raises(Word2VecError, match="2 words but 3 vectors"):
+        save_word2vec_format(tmp_path / "x", ["a", "b"], np.zeros((3, 2)))
+    with pytest.raises(Word2VecError, match="2-D"):
+        save_word2vec_format(tmp_path / "x", ["a"], np.zeros(3))
+
+
+CORRUPT = [
+    (b"", "line 1: not a word2vec file"),
+    (b"hello world\n", "line 1: not a word2vec file"),
+    (b"2\n", "line 1: not a word2vec file"),
+    (b"2 0\n", "line 1: bad header"),
+    (b"2 3", "line 1: the header announces 2 vectors"),
+    (b"2 2\na 1 2\n", "line 3: the header announces 2 vectors but the file has 1"),
+    (b"1 2\na 1 2\nb 3 4\n", "line 3: the header announces 1 vectors but the file has 2"),
+    (b"2 2\na 1 2\nb 3\n", "line 3: expected a word and 2 numbers, found 2 fields"),
+    (b"2 2\na 1 2\nb 3 x4\n", "line 3: 'x4' is not a number"),
+    (b"1 2\n\xff 1 2\n", "line 2: not valid UTF-8"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), CORRUPT)
+def test_corrupt_text_files(tmp_path, content, message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(Word2VecError) as info:
+        load_word2vec_format(path, binary=False)
+    text = str(info.value)
+    assert text.startswith(f"{path}, ") and message in text and "\n" not in text
+
+
+def test_corrupt_binary_files(tmp_path):
+    path = tmp_path / "v.bin"
+    save_word2vec_format(path, ["a", "b", "c"], vectors(3, 4), binary=True)
+    good = path.read_bytes()
+    cases = [
+        (good[:-10], "line 4: file ends inside the vector of 'c'"),
+        (good[: good.index(b"c ")], "line 4: file ends early: expected 3 vectors, found 2"),
+        (good + b"extra 1234567890123456\n", "line 5: more data after the 3 vectors"),
+        (good.replace(b"b ", b"\xff "), "line 3: word is not valid UTF-8"),
+    ]
+    for content, message in cases:
+        path.write_bytes(content)
+        with pytest.raises(Word2VecError) as info:
+            load_word2vec_format(path, binary=True)
+        assert message in str(info.value), (message, str(info.value))
+    with pytest.raises(Word2VecError, match="no such file"):
+        load_word2vec_format(tmp_path / "missing.bin")
+
+
+def test_binary_without_newlines_and_duplicates(tmp_path):
+    """gensim writes binary records without the newline; repeated words keep the first."""
+    v = vectors(3, 2)
+    path = tmp_path / "v.bin"
+    path.write_bytes(
+        b"3 2\n"
+        + b"".join(w + b" " + row.tobytes() for w, row in zip([b"a", b"b", b"a"], v, strict=True))
+    )
+    with pytest.warns(UserWarning, match="repeated word"):
+        words, loaded = load_word2vec_format(path)
+    assert words == ["a", "b"]
+    np.testing.assert_array_equal(loaded, v[:2])
+
+
+def test_gensim_reads_ours_and_we_read_gensims(tmp_path):
+    gensim_models = pytest.importorskip("gensim.models")
+    rng = np.random.default_rng(3)
+    words = WORDS + [f"w{i}" for i in range(60)]
+    v = rng.normal(size=(len(words), 10)).astype(np.float32)
+    for binary in (False, True):
+        ours = tmp_path / f"ours{int(binary)}"
+        save_word2vec_format(ours, words, v, binary=binary)
+        kv = gensim_models.KeyedVectors.load_word2vec_format(str(ours), binary=binary)
+        assert list(kv.index_to_key) == words
+        np.testing.assert_allclose(kv.vectors, v, rtol=1e-6)
+
+        theirs = tmp_path / f"theirs{int(binary)}"
+        kv.save_word2vec_format(str(theirs), binary=binary)
+        loaded_words, loaded = load_word2vec_format(theirs)  # format sniffed
+        assert loaded_words == words
+        np.testing.assert_allclose(loaded, v, rtol=1e-6)
+
+        from word2vec_numpy.model import Word2Vec
+
+        model = Word2Vec.from_vectors(loaded_words, loaded)
+        mine = model.most_similar("café", top_n=5)
+        gensims = kv.most_similar("café", topn=5)
+        assert [w for w, _ in mine] == [w for w, _ in gensims]
+        np.testing.assert_allclose([s for _, s in mine], [s for _, s in gensims], atol=1e-5)
