@@ -68,7 +68,7 @@ class BatchMaker:
         n_negatives: int,
         sampler: NoiseSampler,
         model: str = "skipgram",
-        batch_size: int = 2048,
+        batch_size: int = 256,
         block: int = 32,
         n_shared: int | None = None,
     ) -> None:

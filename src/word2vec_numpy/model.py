@@ -244,10 +244,12 @@ class Word2Vec(QueryMixin):
     def train_batch(self, batch: Batch, lr: float) -> tuple[float, int]:
         """One SGD step of size ``lr`` on ``batch``; returns (summed loss, number of pairs).
 
-        For CBOW, "pairs" are centre words with a non-empty context."""
-        if self.model == "skipgram":
-            return self._train_sgns(batch, lr)
-        return self._train_cbow(batch, lr)
+        For CBOW, "pairs" are centre words with a non-empty context. Weights that blow up
+        show as a non-finite loss (the trainer stops on it) rather than as warnings."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.model == "skipgram":
+                return self._train_sgns(batch, lr)
+            return self._train_cbow(batch, lr)
 
     def _train_sgns(self, batch: Batch, lr: float) -> tuple[float, int]:
         nb, T = batch.rows.shape

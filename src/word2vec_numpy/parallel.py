@@ -37,6 +37,7 @@ from .vocab import NoiseSampler
 # per worker and epoch: loss, pairs, batches, words read, words kept
 _STATS = 5
 _POLL_SECONDS = 0.2
+_STOP, _DIVERGED = 1, 2  # values of the control flag after the per-worker word counts
 
 
 def _attach(name: str, shape: tuple, dtype: str) -> tuple[shared_memory.SharedMemory, np.ndarray]:
@@ -47,7 +48,7 @@ def _attach(name: str, shape: tuple, dtype: str) -> tuple[shared_memory.SharedMe
 def _worker_main(cfg: dict) -> None:
     """Body of one worker process: every remaining epoch over its slice."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    from .train import train_slice  # imported here: the child imports the package afresh
+    from .train import TrainingDiverged, train_slice
 
     handles = []
     try:
@@ -90,6 +91,8 @@ def _worker_main(cfg: dict) -> None:
                 if control[workers]:  # stop flag
                     return
             words[me] = base + cfg["slice_words"]
+    except TrainingDiverged:
+        control[cfg["workers"]] = _DIVERGED  # tells the parent and the other workers to stop
     finally:
         for shm in handles:
             shm.close()
@@ -167,7 +170,7 @@ def train_parallel(trainer) -> None:
         _restore_env(old_env)
         _monitor(trainer, procs, stats, control, slice_words)
     except KeyboardInterrupt:
-        control[n_workers] = 1
+        control[n_workers] = _STOP
         for proc in procs:
             proc.join()
         _collect(trainer, stats, control, slice_words, interrupted=True)
@@ -212,6 +215,10 @@ def _monitor(trainer, procs, stats, control, slice_words) -> None:
             break
         time.sleep(_POLL_SECONDS)
     progress.close()
+    if control[n_workers] == _DIVERGED:
+        from .train import TrainingDiverged
+
+        raise TrainingDiverged(trainer.lr, trainer.batch_size)
     failed = [p.exitcode for p in procs if p.exitcode != 0]
     if failed:
         raise RuntimeError(f"a training worker failed (exit code {failed[0]})")

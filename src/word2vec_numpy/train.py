@@ -10,6 +10,7 @@ the C tool and gensim count them), so it depends only on how far training has go
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -18,11 +19,22 @@ import numpy as np
 
 from .batching import BatchMaker, make_chunk
 from .corpus import EncodedCorpus, ids_to_int64
+from .errors import Word2VecError
 from .model import Word2Vec
 from .progress import Progress
 from .vocab import NoiseSampler, Vocabulary
 
 DEFAULT_LR = {"skipgram": 0.025, "cbow": 0.05}
+
+
+class TrainingDiverged(Word2VecError):
+    """The loss became NaN or infinite: the weights blew up."""
+
+    def __init__(self, lr: float, batch_size: int) -> None:
+        super().__init__(
+            f"training diverged (loss is not finite at learning rate {lr:.4g}): the learning "
+            f"rate is too high for --batch-size {batch_size}; lower --lr or --batch-size"
+        )
 
 
 def train_slice(
@@ -49,7 +61,10 @@ def train_slice(
         kept_before = 0
         batches = list(maker.batches(chunk, rng)) if len(chunk) else []
         for k, (batch, read, kept) in enumerate(batches):
-            loss, pairs = model.train_batch(batch, lr_for(words_read + read))
+            lr = lr_for(words_read + read)
+            loss, pairs = model.train_batch(batch, lr)
+            if not math.isfinite(loss):
+                raise TrainingDiverged(lr, maker.batch_size)
             last = k == len(batches) - 1
             yield loss, pairs, words_read + read, kept - kept_before, last
             kept_before = kept
@@ -78,7 +93,7 @@ class Trainer:
         lr_min: float = 1e-4,
         window: int = 5,
         sample: float = 1e-3,
-        batch_size: int = 2048,
+        batch_size: int = 256,
         workers: int = 1,
         seed: int = 0,
         log_every: int = 100,
