@@ -107,7 +107,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--neg", type=_positive_int, default=5, help="negative samples per example")
     p.add_argument("--sample", type=float, default=1e-3, help="subsampling threshold")
     p.add_argument("--min-count", type=_positive_int, default=5, help="drop rarer words")
-    p.add_argument("--batch-size", type=_positive_int, default=2048, help="ours only")
+    p.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=None,
+        help="ours only (default: the library's Trainer default)",
+    )
     p.add_argument("--seed", type=int, default=1, help="random seed (both trainers)")
     p.add_argument("--json", action="store_true", help="print one JSON object, not a table")
     p.add_argument("--only", choices=TRAINERS, default=None, help="run just one trainer")
@@ -204,6 +209,7 @@ def run_ours(args: argparse.Namespace) -> dict[str, Any]:
     model = Word2Vec(
         corpus.vocab, embed_dim=args.dim, n_negatives=args.neg, model=args.model, seed=args.seed
     )
+    extra = {} if args.batch_size is None else {"batch_size": args.batch_size}
     trainer = Trainer(
         model,
         corpus.vocab,
@@ -211,16 +217,22 @@ def run_ours(args: argparse.Namespace) -> dict[str, Any]:
         n_epochs=args.epochs,
         window=args.window,
         sample=args.sample,
-        batch_size=args.batch_size,
         workers=args.workers,
         seed=args.seed,
         quiet=True,
+        **extra,
     )
     _phase("train")
     t0 = time.perf_counter()
-    trainer.train()
+    error = None
+    try:
+        trainer.train()
+    except Exception as exc:  # e.g. TrainingDiverged: report it instead of losing the table
+        error = f"{type(exc).__name__}: {exc}"
     train_s = time.perf_counter() - t0
     result = {
+        "error": error,
+        "batch_size": trainer.batch_size,
         "load_s": load_s,
         "train_s": train_s,
         "raw_tokens": int(corpus.total_tokens),
@@ -230,7 +242,7 @@ def run_ours(args: argparse.Namespace) -> dict[str, Any]:
         "epoch_losses": list(trainer.epoch_losses),
         **_maxrss_mb(),
     }
-    if not args.no_eval:
+    if not args.no_eval and error is None:
         _phase("eval")
         result["eval"] = _evaluate(corpus.vocab.words, model.W_in, args)
     return result
@@ -376,8 +388,6 @@ def run_child(
         repr(args.sample),
         "--min-count",
         str(args.min_count),
-        "--batch-size",
-        str(args.batch_size),
         "--seed",
         str(args.seed),
         "--data-dir",
@@ -387,6 +397,8 @@ def run_child(
     ]
     if max_tokens:
         cmd += ["--max-tokens", str(max_tokens)]
+    if args.batch_size is not None:
+        cmd += ["--batch-size", str(args.batch_size)]
     if no_eval:
         cmd.append("--no-eval")
     state: dict[str, Any] = {"phase": "startup", "result": None}
@@ -409,8 +421,8 @@ def run_child(
     n_samples = 0
     try:
         while proc.poll() is None:
-            phase = state["phase"]
             rss, pss, n_proc = sample_tree(proc.pid)
+            phase = state["phase"]  # read after sampling: a sample at a change counts later
             if n_proc:
                 n_samples += 1
                 peak = peaks.setdefault(phase, {"rss_mb": 0.0, "pss_mb": 0.0, "processes": 0})
@@ -441,7 +453,9 @@ def run_child(
         peak_pss_mb=None if not headline or None in pss_values else max(pss_values),
         peak_by_phase=peaks,
         memory_samples=n_samples,
-        words_per_s=result["raw_tokens"] * args.epochs / result["train_s"],
+        words_per_s=None
+        if result.get("error")
+        else result["raw_tokens"] * args.epochs / result["train_s"],
     )
     return result
 
@@ -523,7 +537,7 @@ def _metrics(run: dict[str, Any]) -> dict[str, Any]:
     an = ev.get("analogy") or {}
     return {
         "load_s": run["load_s"],
-        "train_s": run["train_s"],
+        "train_s": None if run.get("error") else run["train_s"],
         "words_per_s": run["words_per_s"],
         "peak_pss_mb": run["peak_pss_mb"],
         "peak_rss_mb": run["peak_rss_mb"],
@@ -549,7 +563,19 @@ COLUMNS = [
 ]
 
 
-def header_lines(args: argparse.Namespace, info: dict[str, Any]) -> list[str]:
+def _ours_batch_size(report: dict[str, Any], args: argparse.Namespace) -> Any:
+    """The batch size ours really used (the library default unless --batch-size)."""
+    runs = list(report.get("runs", {}).values())
+    for rows in report.get("scaling", {}).values():
+        runs += rows
+    for run in runs:
+        if run.get("trainer") == "ours":
+            return run["batch_size"]
+    return args.batch_size if args.batch_size is not None else "default"
+
+
+def header_lines(args: argparse.Namespace, report: dict[str, Any]) -> list[str]:
+    info = report["machine"]
     env = " ".join(f"{k}={v}" for k, v in info["env"].items()) or "(no BLAS env vars set)"
     return [
         "command: python " + shlex.join(sys.argv),
@@ -559,14 +585,14 @@ def header_lines(args: argparse.Namespace, info: dict[str, Any]) -> list[str]:
         f"settings: model={args.model} dim={args.dim} window={args.window} neg={args.neg} "
         f"sample={args.sample:g} min_count={args.min_count} epochs={args.epochs} "
         f"workers={args.workers} (ours: processes, gensim: threads) "
-        f"batch_size={args.batch_size} (ours) seed={args.seed}",
+        f"batch_size={_ours_batch_size(report, args)} (ours) seed={args.seed}",
     ]
 
 
 def comparison_table(report: dict[str, Any], args: argparse.Namespace) -> str:
     runs = report["runs"]
     any_run = next(iter(runs.values()))
-    lines = [f"# {line}" for line in header_lines(args, report["machine"])]
+    lines = [f"# {line}" for line in header_lines(args, report)]
     corpus = f"corpus: {report['corpus']}"
     if args.max_tokens:
         corpus += f" (first {args.max_tokens:,} tokens)"
@@ -575,6 +601,11 @@ def comparison_table(report: dict[str, Any], args: argparse.Namespace) -> str:
         f"{k} {r['vocab_words']:,} / {r['vocab_size']:,}" for k, r in runs.items()
     )
     lines.append(f"# {corpus}")
+    if len({r["raw_tokens"] for r in runs.values()}) > 1:
+        lines.append(
+            "# WARNING: the trainers counted different raw tokens: "
+            + ", ".join(f"{k} {r['raw_tokens']:,}" for k, r in runs.items())
+        )
     lines.append(
         "# words/s = raw corpus tokens (all tokens read, including words below min_count) "
         "x epochs / train wall s, for both trainers"
@@ -603,6 +634,10 @@ def comparison_table(report: dict[str, Any], args: argparse.Namespace) -> str:
             + " | ".join(_fmt(ratio.get(key), ".2f") for _, key, _ in COLUMNS)
             + " |"
         )
+    for name, run in runs.items():
+        if run.get("error"):
+            lines.append("")
+            lines.append(f"{name} FAILED during training: {run['error']}")
     return "\n".join(lines)
 
 
@@ -633,7 +668,7 @@ def linear_fit(points: list[tuple[float, float]]) -> dict[str, float] | None:
 
 
 def scaling_table(report: dict[str, Any], args: argparse.Namespace) -> str:
-    lines = [f"# {line}" for line in header_lines(args, report["machine"])]
+    lines = [f"# {line}" for line in header_lines(args, report)]
     lines.append(f"# scaling on the first N tokens of {report['corpus']} (no evaluation)")
     lines.append("# s per M tokens = train wall s / (raw tokens x epochs / 1e6)")
     for kind, rows in report["scaling"].items():
@@ -649,9 +684,12 @@ def scaling_table(report: dict[str, Any], args: argparse.Namespace) -> str:
             lines.append(
                 f"| {r['raw_tokens']:,} | {r['vocab_words']:,} | {r['vocab_size']:,} "
                 f"| {r['load_s']:.2f} | {r['train_s']:.2f} | {r['s_per_million_tokens']:.2f} "
-                f"| {r['words_per_s']:,.0f} | {_fmt(r['peak_pss_mb'], ',.0f')} "
+                f"| {_fmt(r['words_per_s'], ',.0f')} | {_fmt(r['peak_pss_mb'], ',.0f')} "
                 f"| {_fmt(r['peak_rss_mb'], ',.0f')} |"
             )
+        for r in rows:
+            if r.get("error"):
+                lines.append(f"{r['raw_tokens']:,} tokens FAILED during training: {r['error']}")
         fit = report["fit"].get(kind)
         if fit:
             lines.append("")
@@ -722,8 +760,13 @@ def main(argv: list[str] | None = None) -> None:
                     rows.append(r)
                 report["scaling"][kind] = rows
                 report["fit"][kind] = linear_fit(
-                    [(r["raw_tokens"] * args.epochs / 1e6, r["train_s"]) for r in rows]
+                    [
+                        (r["raw_tokens"] * args.epochs / 1e6, r["train_s"])
+                        for r in rows
+                        if not r.get("error")
+                    ]
                 )
+            report["settings"]["batch_size"] = _ours_batch_size(report, args)
             print(json.dumps(report, indent=2) if args.json else scaling_table(report, args))
             return
         if args.raw_input:
@@ -740,10 +783,15 @@ def main(argv: list[str] | None = None) -> None:
         if len(runs) == 2:
             ours, theirs = _metrics(runs["ours"]), _metrics(runs["gensim"])
             report["ratio"] = {k: _ratio(ours[k], theirs[k]) for k in ours if k != "final_loss"}
+        report["settings"]["batch_size"] = _ours_batch_size(report, args)
         print(json.dumps(report, indent=2) if args.json else comparison_table(report, args))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        print("compare_gensim: interrupted", file=sys.stderr)
+        sys.exit(130)
