@@ -83,7 +83,17 @@ def add_train_command(subparsers) -> None:
     _opt(p, "--plot", action="store_true", help="write loss and t-SNE PNGs next to OUT")
     _opt(p, "--log-every", type=_positive_int, default=100, help="batches per loss point")
     _opt(p, "--quiet", action="store_true", help="no progress output")
-    p.set_defaults(func=cmd_train)
+    _opt(
+        p,
+        "--checkpoint-every",
+        type=_positive_int,
+        default=None,
+        metavar="WORDS",
+        help="write OUT.ckpt.npz every WORDS corpus words (at epoch ends with --workers > 1)",
+    )
+    _opt(p, "--checkpoint-every-epoch", action="store_true", help="write OUT.ckpt.npz each epoch")
+    _opt(p, "--resume", default=None, metavar="CKPT", help="continue from a checkpoint")
+    p.set_defaults(func=cmd_train, train_parser=p)
 
 
 def build_parser() -> argparse.ArgumentParser:

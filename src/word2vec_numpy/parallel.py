@@ -8,13 +8,17 @@ rare and harmless). Each worker trains on its own contiguous slice of the id fil
 through a memory map. The learning rate follows the words read by all workers together: each
 worker publishes its count in a shared array and reads the sum.
 
-What varies between runs with several workers: the interleaving of the workers' updates,
-so the weights are not bit-for-bit reproducible (each worker's random draws are, from
-``seed``, worker and epoch). With ``workers=1`` no process is started at all.
+Epochs are kept in step: the parent starts the workers for one epoch, waits for all of
+them, records the epoch's loss, and starts the next. What varies between runs with several
+workers is the interleaving of the workers' updates, so the weights are not bit-for-bit
+reproducible (each worker's random draws are: they come from ``seed``, the worker and the
+epoch). With ``workers=1`` no process is started at all.
 
-Ctrl-C: the workers ignore SIGINT; the parent sets a shared stop flag, the workers finish
-their current batch and exit, the parent joins them, copies the weights back and removes the
-shared memory, then re-raises ``KeyboardInterrupt`` so the caller can save a checkpoint.
+Stopping (Ctrl-C, SIGTERM, ``Trainer.request_stop``): the workers ignore SIGINT; the parent
+sets a shared stop flag, each worker finishes its current chunk, publishes where its next
+chunk starts and exits; the parent joins them, copies the weights back and removes the
+shared memory. The trainer's state then records each worker's position, so a resumed run
+with the same number of workers continues each slice where it stopped.
 """
 
 from __future__ import annotations
@@ -34,10 +38,8 @@ from .model import Word2Vec
 from .progress import Progress
 from .vocab import NoiseSampler
 
-# per worker and epoch: loss, pairs, batches, words read, words kept
-_STATS = 5
 _POLL_SECONDS = 0.2
-_STOP, _DIVERGED = 1, 2  # values of the control flag after the per-worker word counts
+_RUN, _STOP, _DIVERGED = 0, 1, 2  # values of the control flag
 
 
 def _attach(name: str, shape: tuple, dtype: str) -> tuple[shared_memory.SharedMemory, np.ndarray]:
@@ -46,68 +48,75 @@ def _attach(name: str, shape: tuple, dtype: str) -> tuple[shared_memory.SharedMe
 
 
 def _worker_main(cfg: dict) -> None:
-    """Body of one worker process: every remaining epoch over its slice."""
+    """Body of one worker process: one epoch over its slice, from its start position.
+
+    Shared ``control`` layout: [words read by each worker over all epochs (W)],
+    [next chunk position of each worker (W)], [flag], and ``stats`` per worker: loss, pairs,
+    batches, words kept."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     from .train import TrainingDiverged, train_slice
 
+    me, n_workers = cfg["index"], cfg["workers"]
     handles = []
     try:
-        shm, W_in = _attach(cfg["w_in"], cfg["shape"], cfg["dtype"])
-        handles.append(shm)
-        shm, W_out = _attach(cfg["w_out"], cfg["shape"], cfg["dtype"])
-        handles.append(shm)
-        shm, stats = _attach(cfg["stats"], cfg["stats_shape"], "float64")
-        handles.append(shm)
-        shm, control = _attach(cfg["control"], (cfg["workers"] + 1,), "int64")
-        handles.append(shm)
+        names = ("w_in", "w_out", "stats", "control")
+        shapes = (cfg["shape"], cfg["shape"], (n_workers, 4), (2 * n_workers + 1,))
+        dtypes = (cfg["dtype"], cfg["dtype"], "float64", "int64")
+        arrays = []
+        for name, shape, dtype in zip(names, shapes, dtypes, strict=True):
+            shm, array = _attach(cfg[name], shape, dtype)
+            handles.append(shm)
+            arrays.append(array)
+        W_in, W_out, stats, control = arrays
+        words, positions = control[:n_workers], control[n_workers : 2 * n_workers]
         model = Word2Vec.from_arrays(
-            cfg["vocab"], W_in, W_out, cfg["model"], cfg["neg"], cfg["cbow_exact_grad"]
+            None, W_in, W_out, cfg["model"], cfg["neg"], cfg["cbow_exact_grad"]
         )
         ids = np.memmap(cfg["ids_path"], dtype=np.uint32, mode="r")
-        sampler = NoiseSampler(cfg["noise"])
-        maker = BatchMaker(cfg["window"], cfg["neg"], sampler, cfg["model"], cfg["batch_size"])
-        me, workers = cfg["index"], cfg["workers"]
-        lo, hi = cfg["slice"]
+        maker = BatchMaker(
+            cfg["window"], cfg["neg"], NoiseSampler(cfg["noise"]), cfg["model"], cfg["batch_size"]
+        )
         total, lr0, lr_min = cfg["total_words"], cfg["lr"], cfg["lr_min"]
-        words = control[:workers]  # words read by each worker, over all epochs
+        base = int(words[me])
+        rng = np.random.default_rng([cfg["seed"], me, cfg["epoch"], int(positions[me])])
 
-        def lr_for(read_in_slice: int) -> float:
-            words[me] = base + read_in_slice
+        def lr_for(read: int) -> float:  # the schedule follows all workers' words together
+            words[me] = base + read
             frac = min(float(words.sum()) / max(total, 1), 1.0)
             return lr0 - (lr0 - lr_min) * frac
 
-        for epoch in range(cfg["start_epoch"], cfg["epochs"]):
-            base = int(words[me])
-            rng = np.random.default_rng([cfg["seed"], me, epoch])
-            row = stats[me, epoch]
-            for loss, pairs, read, kept, _ in train_slice(
-                model, ids, lo, hi, cfg["keep_prob"], maker, rng, lr_for, cfg["chunk_words"]
-            ):
-                row[0] += loss
-                row[1] += pairs
-                row[2] += 1
-                row[3] = read
-                row[4] += kept
-                if control[workers]:  # stop flag
+        row = stats[me]
+        steps = train_slice(
+            model,
+            ids,
+            int(positions[me]),
+            cfg["hi"],
+            cfg["keep_prob"],
+            maker,
+            rng,
+            lr_for,
+            cfg["chunk_words"],
+        )
+        for loss, pairs, _, kept, next_position in steps:
+            row += (loss, pairs, 1, kept)
+            if next_position is not None:
+                positions[me] = next_position
+                if control[-1] != _RUN:
                     return
-            words[me] = base + cfg["slice_words"]
     except TrainingDiverged:
-        control[cfg["workers"]] = _DIVERGED  # tells the parent and the other workers to stop
+        control[-1] = _DIVERGED  # tells the parent and the other workers to stop
     finally:
         for shm in handles:
             shm.close()
 
 
-def train_parallel(trainer) -> None:
-    """Run ``trainer``'s remaining epochs in ``trainer.workers`` processes."""
+def train_parallel(trainer, on_epoch=None) -> None:
+    """Run ``trainer``'s remaining epochs in ``trainer.workers`` processes; ``on_epoch(trainer)``
+    is called after each epoch (with the weights copied back into the model)."""
     model, n_workers = trainer.model, trainer.workers
     ids_path, tmp_ids = _ids_file(trainer)
     ids = np.memmap(ids_path, dtype=np.uint32, mode="r")
     bounds = np.linspace(0, len(ids), n_workers + 1).astype(np.int64)
-    slice_words = [
-        int(np.count_nonzero(ids[a:b] != np.uint32(0xFFFFFFFF)))
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
-    ]
     segments: list[shared_memory.SharedMemory] = []
 
     def shared(array: np.ndarray) -> tuple[str, np.ndarray]:
@@ -117,26 +126,20 @@ def train_parallel(trainer) -> None:
         view[...] = array
         return shm.name, view
 
-    procs: list[mp.Process] = []
     W_in = W_out = stats = control = None
     old_env = {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
     try:
         w_in_name, W_in = shared(model.W_in)
         w_out_name, W_out = shared(model.W_out)
-        stats_shape = (n_workers, trainer.n_epochs, _STATS)
-        stats_name, stats = shared(np.zeros(stats_shape))
-        control0 = np.zeros(n_workers + 1, dtype=np.int64)
-        control0[:n_workers] = trainer.epoch * np.asarray(slice_words)
-        control_name, control = shared(control0)
-        base_cfg = {
+        stats_name, stats = shared(np.zeros((n_workers, 4)))
+        control_name, control = shared(np.zeros(2 * n_workers + 1, dtype=np.int64))
+        cfg = {
             "w_in": w_in_name,
             "w_out": w_out_name,
             "stats": stats_name,
             "control": control_name,
             "shape": model.W_in.shape,
             "dtype": model.W_in.dtype.str,
-            "stats_shape": stats_shape,
-            "vocab": None,
             "model": model.model,
             "neg": model.n_negatives,
             "cbow_exact_grad": model.cbow_exact_grad,
@@ -150,8 +153,6 @@ def train_parallel(trainer) -> None:
             "lr": trainer.lr,
             "lr_min": trainer.lr_min,
             "seed": trainer.seed,
-            "start_epoch": trainer.epoch,
-            "epochs": trainer.n_epochs,
             "chunk_words": trainer.chunk_words,
         }
         # one BLAS thread per worker: the workers already use every core
@@ -161,26 +162,38 @@ def train_parallel(trainer) -> None:
         # `if __name__ == "__main__":` guard; spawn (macOS, Windows) re-imports __main__.
         methods = mp.get_all_start_methods()
         ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-        for k in range(n_workers):
-            cfg = dict(base_cfg, index=k, slice=(int(bounds[k]), int(bounds[k + 1])))
-            cfg["slice_words"] = slice_words[k]
-            proc = ctx.Process(target=_worker_main, args=(cfg,), daemon=True)
-            proc.start()
-            procs.append(proc)
-        _restore_env(old_env)
-        _monitor(trainer, procs, stats, control, slice_words)
-    except KeyboardInterrupt:
-        control[n_workers] = _STOP
-        for proc in procs:
-            proc.join()
-        _collect(trainer, stats, control, slice_words, interrupted=True)
-        raise
+        progress = Progress(
+            trainer.total_words, trainer.n_epochs, trainer.quiet, trainer.progress_stream
+        )
+        progress.begin(trainer.words_done)
+        resume = list(trainer.worker_positions)
+        while trainer.epoch < trainer.n_epochs:
+            starts = resume if len(resume) == n_workers else [int(b) for b in bounds[:-1]]
+            resume = []
+            control[:n_workers] = 0  # words read per worker: only their sum matters
+            control[0] = trainer.words_done
+            control[n_workers : 2 * n_workers] = starts
+            stats[...] = 0
+            procs = [
+                ctx.Process(
+                    target=_worker_main,
+                    args=(dict(cfg, index=k, epoch=trainer.epoch, hi=int(bounds[k + 1])),),
+                    daemon=True,
+                )
+                for k in range(n_workers)
+            ]
+            for proc in procs:
+                proc.start()
+            _restore_env(old_env)
+            if not _run_epoch(trainer, procs, stats, control, progress):
+                break
+            if on_epoch is not None:
+                model.W_in[...] = W_in
+                model.W_out[...] = W_out
+                on_epoch(trainer)
+        progress.close()
     finally:
         _restore_env(old_env)
-        for proc in procs:
-            if proc.is_alive():
-                proc.terminate()
-                proc.join()
         if W_out is not None:
             model.W_in[...] = W_in
             model.W_out[...] = W_out
@@ -193,57 +206,59 @@ def train_parallel(trainer) -> None:
             os.remove(tmp_ids)
 
 
-def _monitor(trainer, procs, stats, control, slice_words) -> None:
-    """Show progress and record the loss history until every worker is done."""
+def _run_epoch(trainer, procs, stats, control, progress) -> bool:
+    """Wait for the workers of one epoch, showing progress and logging the loss; returns
+    False when training stopped early (the trainer's state says where)."""
     n_workers = len(procs)
-    progress = Progress(
-        trainer.total_words, trainer.n_epochs, trainer.quiet, trainer.progress_stream
-    )
-    progress.begin(trainer.words_done)
-    logged = np.zeros(3)  # loss, pairs, batches already in loss_history
-    while True:
-        alive = any(p.is_alive() for p in procs)
-        totals = stats[:, :, :3].sum(axis=(0, 1))
-        if totals[2] - logged[2] >= trainer.log_every or (not alive and totals[2] > logged[2]):
-            trainer.loss_history.append((totals[0] - logged[0]) / max(totals[1] - logged[1], 1))
-            trainer.history_epochs.append(int(control[:n_workers].sum() // max(trainer.n_words, 1)))
-            logged = totals.copy()
-        words = int(control[:n_workers].sum())
-        epoch = min(words // max(trainer.n_words, 1), trainer.n_epochs - 1)
-        progress.update(words, epoch, totals[0] / max(totals[1], 1))
-        if not alive:
-            break
-        time.sleep(_POLL_SECONDS)
-    progress.close()
-    if control[n_workers] == _DIVERGED:
+    epoch_start_words = trainer.epoch * trainer.n_words
+    logged = np.zeros(3)  # loss, pairs, batches of this epoch already in loss_history
+    try:
+        while True:
+            if trainer.stop_requested and control[-1] == _RUN:
+                control[-1] = _STOP
+            alive = any(p.is_alive() for p in procs)
+            totals = stats[:, :3].sum(axis=0)
+            if totals[2] - logged[2] >= trainer.log_every or (not alive and totals[2] > logged[2]):
+                trainer.loss_history.append((totals[0] - logged[0]) / max(totals[1] - logged[1], 1))
+                trainer.history_epochs.append(trainer.epoch)
+                logged = totals.copy()
+            trainer.words_done = int(control[:n_workers].sum())
+            progress.update(trainer.words_done, trainer.epoch, totals[0] / max(totals[1], 1))
+            if not alive:
+                break
+            time.sleep(_POLL_SECONDS)
+    finally:  # also on KeyboardInterrupt: never leave workers behind
+        if any(p.is_alive() for p in procs):
+            control[-1] = _STOP
+        for proc in procs:
+            proc.join(timeout=30)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+    if control[-1] == _DIVERGED:
         from .train import TrainingDiverged
 
         raise TrainingDiverged(trainer.lr, trainer.batch_size)
     failed = [p.exitcode for p in procs if p.exitcode != 0]
     if failed:
         raise RuntimeError(f"a training worker failed (exit code {failed[0]})")
-    _collect(trainer, stats, control, slice_words, interrupted=False)
-
-
-def _collect(trainer, stats, control, slice_words, interrupted: bool) -> None:
-    """Per-epoch losses and counters from the workers' shared statistics."""
-    for epoch in range(trainer.epoch, trainer.n_epochs):
-        loss, pairs, batches = (
-            stats[:, epoch, 0].sum(),
-            stats[:, epoch, 1].sum(),
-            stats[:, epoch, 2],
-        )
-        if not batches.any():
-            break
-        complete = not interrupted or int(control[: len(slice_words)].sum()) >= (epoch + 1) * sum(
-            slice_words
-        )
-        trainer.pairs_done += int(pairs)
-        trainer.words_trained += int(stats[:, epoch, 4].sum())
-        if complete:
-            trainer.epoch_losses.append(float(loss / max(pairs, 1)))
-            trainer.epoch = epoch + 1
-    trainer.words_done = int(control[: len(slice_words)].sum())
+    totals = stats.sum(axis=0)
+    trainer.words_done = int(control[:n_workers].sum())
+    trainer.words_trained += int(totals[3])
+    trainer.accumulators[0] += float(totals[0])
+    trainer.accumulators[1] += int(totals[1])
+    if control[-1] == _STOP:
+        trainer.worker_positions = [int(p) for p in control[n_workers : 2 * n_workers]]
+        trainer.epoch_words = trainer.words_done - epoch_start_words
+        return False
+    trainer.pairs_done += int(trainer.accumulators[1])
+    trainer.epoch_losses.append(trainer.accumulators[0] / max(trainer.accumulators[1], 1))
+    trainer.accumulators[:2] = [0.0, 0]
+    trainer.worker_positions = []
+    trainer.epoch += 1
+    trainer.epoch_words = 0
+    trainer.words_done = trainer.epoch * trainer.n_words
+    return True
 
 
 def _ids_file(trainer) -> tuple[str, str | None]:

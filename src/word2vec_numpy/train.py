@@ -9,6 +9,7 @@ the C tool and gensim count them), so it depends only on how far training has go
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -47,30 +48,36 @@ def train_slice(
     rng: np.random.Generator,
     lr_for: Callable[[int], float],
     chunk_words: int,
-) -> Iterator[tuple[float, int, int, int, bool]]:
+) -> Iterator[tuple[float, int, int, int, int | None]]:
     """One pass of SGD over ``ids[lo:hi]``, chunk by chunk.
 
     ``lr_for(words)`` gives the learning rate once ``words`` corpus words of the slice have
     been read. Yields after every batch: (loss, pairs, words of the slice read so far, words
-    kept by subsampling in this batch, whether the batch ended a chunk).
+    kept by subsampling in this batch, and at the last batch of a chunk the position where
+    the next chunk starts, else None). Stopping between chunks and calling again from that
+    position with the same ``rng`` state gives exactly the same training.
     """
     words_read = 0
     for position in range(lo, hi, chunk_words):
-        raw = ids_to_int64(ids[position : min(position + chunk_words, hi)])
+        end = min(position + chunk_words, hi)
+        raw = ids_to_int64(ids[position:end])
         chunk = make_chunk(raw, keep_prob, maker.window, rng)
+        chunk_total = words_read + int(np.count_nonzero(raw >= 0))
+        batches = list(maker.batches(chunk, rng))
         kept_before = 0
-        batches = list(maker.batches(chunk, rng)) if len(chunk) else []
         for k, (batch, read, kept) in enumerate(batches):
             lr = lr_for(words_read + read)
             loss, pairs = model.train_batch(batch, lr)
             if not math.isfinite(loss):
                 raise TrainingDiverged(lr, maker.batch_size)
-            last = k == len(batches) - 1
-            yield loss, pairs, words_read + read, kept - kept_before, last
+            if k < len(batches) - 1:
+                yield loss, pairs, words_read + read, kept - kept_before, None
+            else:
+                yield loss, pairs, chunk_total, kept - kept_before, end
             kept_before = kept
-        words_read += int(np.count_nonzero(raw >= 0))
         if not batches:
-            yield 0.0, 0, words_read, 0, True
+            yield 0.0, 0, chunk_total, 0, end
+        words_read = chunk_total
 
 
 class Trainer:
@@ -134,6 +141,11 @@ class Trainer:
         self.pairs_done = 0  # training examples (skip-gram pairs / CBOW centres)
         self.words_trained = 0  # words left after subsampling, summed over epochs
         self.epoch = 0
+        self.position = 0  # where the next chunk of the current epoch starts (single worker)
+        self.epoch_words = 0  # corpus words read in the current epoch
+        self.accumulators = [0.0, 0, 0.0, 0, 0]  # epoch loss/pairs, log loss/pairs/batches
+        self.worker_positions: list[int] = []  # per worker, when stopped with several
+        self.stop_requested = False
         self.seconds = 0.0
         self.rng = np.random.default_rng(self.seed)
 
@@ -174,7 +186,7 @@ class Trainer:
         if self.workers > 1:
             from .parallel import train_parallel
 
-            train_parallel(self)
+            train_parallel(self, on_chunk)
         else:
             self._train_single(on_chunk)
         self.seconds += time.perf_counter() - start
@@ -188,58 +200,131 @@ class Trainer:
         maker = self.batch_maker()
         progress = Progress(self.total_words, self.n_epochs, self.quiet, self.progress_stream)
         progress.begin(self.words_done)
-        log_loss, log_pairs, log_batches = 0.0, 0, 0
+        acc = self.accumulators  # epoch loss, epoch pairs, log loss, log pairs, log batches
         while self.epoch < self.n_epochs:
-            epoch_start = self.epoch * self.n_words
-            epoch_loss, epoch_pairs = 0.0, 0
+            base = self.epoch * self.n_words + self.epoch_words  # words before this call
             steps = train_slice(
                 self.model,
                 self.ids,
-                0,
+                self.position,
                 len(self.ids),
                 self.keep_prob,
                 maker,
                 self.rng,
-                lambda read, start=epoch_start: self.lr_at(start + read),
+                lambda read, base=base: self.lr_at(base + read),
                 self.chunk_words,
             )
-            for loss, pairs, words_read, kept, chunk_end in steps:
-                epoch_loss += loss
-                epoch_pairs += pairs
-                log_loss += loss
-                log_pairs += pairs
-                log_batches += 1
-                if log_batches == self.log_every:
-                    self._log(log_loss, log_pairs)
-                    log_loss, log_pairs, log_batches = 0.0, 0, 0
-                self.words_done = epoch_start + words_read
+            for loss, pairs, words_read, kept, next_position in steps:
+                acc[0] += loss
+                acc[1] += pairs
+                acc[2] += loss
+                acc[3] += pairs
+                acc[4] += 1
+                if acc[4] == self.log_every:
+                    self._log(acc[2], acc[3])
+                    acc[2:] = [0.0, 0, 0]
+                self.words_done = base + words_read
                 self.words_trained += kept
-                if chunk_end:
-                    progress.update(self.words_done, self.epoch, epoch_loss / max(epoch_pairs, 1))
+                if next_position is not None:  # a chunk ended: a consistent state
+                    self.position = next_position
+                    self.epoch_words = self.words_done - self.epoch * self.n_words
+                    progress.update(self.words_done, self.epoch, acc[0] / max(acc[1], 1))
                     if on_chunk is not None:
                         on_chunk(self)
-            self.pairs_done += epoch_pairs
-            self.epoch_losses.append(epoch_loss / max(epoch_pairs, 1))
+                    if self.stop_requested:
+                        progress.close()
+                        return
+            self.pairs_done += int(acc[1])
+            self.epoch_losses.append(acc[0] / max(acc[1], 1))
+            acc[:2] = [0.0, 0]
             self.epoch += 1
-            self.words_done = epoch_start + self.n_words
+            self.position = 0
+            self.epoch_words = 0
+            self.words_done = self.epoch * self.n_words
             progress.update(self.words_done, self.epoch - 1, self.epoch_losses[-1], force=True)
-        if log_batches:
-            self._log(log_loss, log_pairs)
+        if acc[4]:
+            self._log(acc[2], acc[3])
+            acc[2:] = [0.0, 0, 0]
         progress.close()
+
+    def request_stop(self) -> None:
+        """Ask training to stop at the next chunk boundary (safe from a signal handler)."""
+        self.stop_requested = True
+
+    @property
+    def finished(self) -> bool:
+        return self.epoch >= self.n_epochs
 
     def _log(self, loss: float, pairs: int) -> None:
         self.loss_history.append(loss / max(pairs, 1))
         self.history_epochs.append(self.epoch)
 
+    def fingerprint(self) -> dict:
+        """Identifies the corpus and vocabulary, so a checkpoint is not resumed on another."""
+        digest = hashlib.sha256("\n".join(self.vocab.words).encode("utf-8"))
+        digest.update(np.asarray(self.vocab.counts, dtype=np.int64).tobytes())
+        return {"n_words": self.n_words, "n_ids": len(self.ids), "vocab": digest.hexdigest()}
+
     def state(self) -> dict:
-        """What is needed to continue: epoch, words done, the RNG state."""
+        """Everything needed to continue exactly where training stopped (JSON-able)."""
         return {
             "epoch": self.epoch,
+            "position": self.position,
+            "epoch_words": self.epoch_words,
             "words_done": self.words_done,
             "pairs_done": self.pairs_done,
+            "words_trained": self.words_trained,
+            "seconds": self.seconds,
+            "accumulators": list(self.accumulators),
+            "worker_positions": list(self.worker_positions),
+            "loss_history": list(self.loss_history),
+            "history_epochs": list(self.history_epochs),
+            "epoch_losses": list(self.epoch_losses),
             "rng": json.loads(json.dumps(self.rng.bit_generator.state, default=int)),
             "hyperparameters": self.hyperparameters(),
+            "corpus": self.fingerprint(),
         }
+
+    def restore(self, state: dict) -> None:
+        """Continue from ``state()`` of an earlier run on the same corpus and settings."""
+        if state.get("corpus") != self.fingerprint():
+            raise Word2VecError(
+                "the checkpoint was made on a different corpus or vocabulary "
+                "(use the same --corpus, --max-tokens and --min-count)"
+            )
+        theirs, ours = state.get("hyperparameters", {}), self.hyperparameters()
+        for key in (
+            "model",
+            "dim",
+            "neg",
+            "window",
+            "sample",
+            "epochs",
+            "lr",
+            "lr_min",
+            "batch_size",
+            "seed",
+        ):
+            if theirs.get(key) != ours.get(key):
+                raise Word2VecError(
+                    f"the checkpoint was made with {key}={theirs.get(key)}, not {ours.get(key)}"
+                )
+        for key in (
+            "epoch",
+            "position",
+            "epoch_words",
+            "words_done",
+            "pairs_done",
+            "words_trained",
+            "seconds",
+        ):
+            setattr(self, key, type(getattr(self, key))(state[key]))
+        self.accumulators = list(state["accumulators"])
+        self.worker_positions = [int(p) for p in state.get("worker_positions", [])]
+        self.loss_history = [float(x) for x in state["loss_history"]]
+        self.history_epochs = [int(x) for x in state["history_epochs"]]
+        self.epoch_losses = [float(x) for x in state["epoch_losses"]]
+        self.rng.bit_generator.state = state["rng"]
 
     def metrics(self, corpus_tokens: int | None = None) -> dict:
         """The numbers written to ``<out>.metrics.json``."""

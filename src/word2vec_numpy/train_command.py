@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -72,9 +74,79 @@ def _output_path(args: argparse.Namespace) -> Path:
     return out
 
 
+# Options that must match between a checkpoint and the run that resumes it.
+RESUMABLE = (
+    "corpus",
+    "max_tokens",
+    "min_count",
+    "model",
+    "dim",
+    "neg",
+    "window",
+    "sample",
+    "epochs",
+    "lr",
+    "lr_min",
+    "batch_size",
+    "seed",
+)
+
+
+def _resume_options(args: argparse.Namespace) -> dict:
+    """Load ``--resume``'s checkpoint state and fill in the options it was made with; an
+    option given explicitly with another value is refused."""
+    from .io import load_model
+
+    path = Path(args.resume)
+    if not path.is_file():
+        raise Word2VecError(f"checkpoint not found: {path}")
+    model = load_model(path)
+    state = model.training_state
+    saved = state.get("cli_options")
+    if not saved or "rng" not in state:
+        raise Word2VecError(f"{path} is a finished model, not a training checkpoint")
+    defaults = vars(args.train_parser.parse_args([]))
+    for key in RESUMABLE:
+        given = getattr(args, key)
+        if given != defaults.get(key) and given != saved.get(key):
+            flag = "--" + key.replace("_", "-")
+            raise Word2VecError(
+                f"cannot resume: {flag} {given} differs from the checkpoint's {saved.get(key)}"
+            )
+        setattr(args, key, saved.get(key))
+    return {"model": model, "state": state}
+
+
+class _StopOnSignal:
+    """SIGINT/SIGTERM ask the trainer to stop at the next chunk boundary (a second Ctrl-C
+    stops at once); remembers which signal came."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        self.signum: int | None = None
+        self.previous: dict = {}
+
+    def __enter__(self) -> _StopOnSignal:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self.previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame) -> None:
+        if self.signum is not None and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.signum = signum
+        self.trainer.request_stop()
+
+    def __exit__(self, *exc) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
+
 def run_train(args: argparse.Namespace) -> int:
+    resumed = _resume_options(args) if args.resume else None
     out = _output_path(args)
     stem = str(out)[: -len(".npz")]
+    ckpt_path = stem + ".ckpt.npz"
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
     sentences, source = corpus_sentences(args)
     log(f"reading {source} ...")
@@ -96,9 +168,13 @@ def run_train(args: argparse.Namespace) -> int:
             f"{corpus.total_tokens:,} tokens, {len(vocab):,} words with count >= "
             f"{args.min_count}, read in {time.perf_counter() - t0:.1f} s"
         )
-        model = Word2Vec(
-            vocab, embed_dim=args.dim, n_negatives=args.neg, model=args.model, seed=args.seed
-        )
+        if resumed:
+            model = resumed["model"]
+            model.vocab = vocab  # the same words (checked by the corpus fingerprint below)
+        else:
+            model = Word2Vec(
+                vocab, embed_dim=args.dim, n_negatives=args.neg, model=args.model, seed=args.seed
+            )
         trainer = Trainer(
             model,
             vocab,
@@ -114,11 +190,45 @@ def run_train(args: argparse.Namespace) -> int:
             log_every=args.log_every,
             quiet=args.quiet,
         )
-        trainer.train()
+        if resumed:
+            trainer.restore(resumed["state"])
+            log(f"resuming at epoch {trainer.epoch + 1}, {trainer.words_done:,} words done")
+        options = {key: getattr(args, key) for key in RESUMABLE}
+
+        def checkpoint(trainer: Trainer = trainer) -> None:
+            state = dict(trainer.state(), cli_options=options)
+            save_model(model, ckpt_path, extra_state=state)
+
+        every = args.checkpoint_every
+        last = [trainer.words_done]
+
+        def on_chunk(trainer: Trainer) -> None:
+            epoch_end = trainer.epoch_words == 0
+            if (args.checkpoint_every_epoch and epoch_end) or (
+                every and trainer.words_done - last[0] >= every
+            ):
+                checkpoint()
+                last[0] = trainer.words_done
+
+        with _StopOnSignal(trainer) as stopper:
+            trainer.train(on_chunk if (every or args.checkpoint_every_epoch) else None)
+        if not trainer.finished:
+            checkpoint()
+            name = signal.Signals(stopper.signum).name if stopper.signum else "a stop request"
+            print(
+                f"stopped by {name} at epoch {trainer.epoch + 1}/{args.epochs} "
+                f"({100 * trainer.words_done / max(trainer.total_words, 1):.1f}% done); "
+                f"checkpoint saved: resume with: word2vec-numpy train --resume {ckpt_path} "
+                f"--out {args.out}",
+                file=sys.stderr,
+            )
+            return 128 + (stopper.signum or signal.SIGINT)
     finally:
         if ids_path.exists():
             ids_path.unlink()
     save_model(model, out)
+    if os.path.exists(ckpt_path):
+        os.remove(ckpt_path)  # superseded by the finished model
     metrics = trainer.metrics(corpus_tokens=corpus.total_tokens)
     metrics["corpus"] = source
     write_json(stem + ".metrics.json", metrics)
