@@ -20,6 +20,7 @@ import io
 import lzma
 import os
 import re
+import sys
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -43,8 +44,10 @@ def tokenize(text: str) -> list[str]:
 
 
 def open_text(path: str | os.PathLike) -> io.TextIOBase:
-    """Open a plain, ``.gz``, ``.bz2``, ``.xz`` or ``.zip`` (first member) file as UTF-8 text;
-    invalid bytes become U+FFFD instead of stopping the run."""
+    """Open a plain, ``.gz``, ``.bz2``, ``.xz`` or ``.zip`` (first member) file, or ``-`` for
+    standard input, as UTF-8 text; invalid bytes become U+FFFD instead of stopping the run."""
+    if str(path) == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".gz":
@@ -54,28 +57,53 @@ def open_text(path: str | os.PathLike) -> io.TextIOBase:
     elif suffix == ".xz":
         raw = lzma.open(path, "rb")
     elif suffix == ".zip":
-        archive = zipfile.ZipFile(path)
+        try:
+            archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise Word2VecError(f"cannot read {path}: {exc}") from None
         members = [m for m in archive.infolist() if not m.is_dir()]
         if not members:
             raise Word2VecError(f"{path}: the zip archive holds no file")
         raw = archive.open(members[0])
     else:
-        raw = open(path, "rb")  # noqa: SIM115 - returned to the caller
+        try:
+            raw = open(path, "rb")  # noqa: SIM115 - returned to the caller
+        except OSError as exc:
+            raise Word2VecError(f"cannot read {path}: {exc.strerror}") from None
     return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline=None)
 
 
+@dataclass
+class ReadStats:
+    """What reading a file found: characters read and invalid UTF-8 sequences replaced."""
+
+    chars: int = 0
+    replaced: int = 0
+
+
 def iter_sentences(
-    path: str | os.PathLike, max_sentence_length: int = MAX_SENTENCE_LENGTH
+    path: str | os.PathLike,
+    max_sentence_length: int = MAX_SENTENCE_LENGTH,
+    stats: ReadStats | None = None,
 ) -> Iterator[list[str]]:
     """Stream the sentences (lists of tokens) of a text file, reading it in 1 MB pieces so
-    that even a file that is one 100 MB line (text8) is never held as one string."""
+    that even a file that is one 100 MB line (text8) is never held as one string. A file
+    with NUL bytes at its start is refused as binary; ``stats`` counts replaced bytes."""
+    stats = stats if stats is not None else ReadStats()
     sentence: list[str] = []
     pending = ""  # text after the last newline, not yet tokenised
     with open_text(path) as f:
         while True:
-            chunk = f.read(_CHUNK_CHARS)
+            try:
+                chunk = f.read(_CHUNK_CHARS)
+            except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
+                raise Word2VecError(f"cannot read {path}: {exc}") from None
             if not chunk:
                 break
+            if stats.chars == 0 and "\x00" in chunk[:8192]:
+                raise Word2VecError(f"{path} looks like a binary file, not text")
+            stats.chars += len(chunk)
+            stats.replaced += chunk.count("\ufffd")
             lines = (pending + chunk).split("\n")
             pending = lines.pop()
             for line in lines:

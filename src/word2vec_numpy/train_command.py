@@ -12,14 +12,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpus import encode_corpus, iter_sentences
+from .corpus import ReadStats, encode_corpus, iter_sentences
 from .errors import Word2VecError
 from .io import model_path, save_model, write_json
 from .model import Word2Vec
 from .train import Trainer
 
+TEXT_SUFFIXES = {"", ".txt", ".text", ".gz", ".bz2", ".xz", ".zip"}
 
-def corpus_sentences(args: argparse.Namespace) -> tuple[Iterable[list[str]], str]:
+
+def corpus_sentences(args: argparse.Namespace, stats: ReadStats) -> tuple[Iterable[list[str]], str]:
     """The sentences of ``--corpus`` and a short description of where they come from."""
     name = args.corpus
     if name == "sample":
@@ -31,26 +33,34 @@ def corpus_sentences(args: argparse.Namespace) -> tuple[Iterable[list[str]], str
 
         fetch = download.fetch_text8 if name == "text8" else download.fetch_alice
         path = fetch(data_dir=args.data_dir, quiet=args.quiet)
-        return iter_sentences(path), str(path)
+        return iter_sentences(path, stats=stats), str(path)
+    if name == "-":
+        return iter_sentences("-", stats=stats), "standard input"
     path = Path(name)
     if not path.exists():
         raise Word2VecError(f"corpus file not found: {path} (or use --corpus sample|text8|alice)")
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        files = sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in TEXT_SUFFIXES
+        )
         if not files:
-            raise Word2VecError(f"corpus folder {path} holds no files")
-        return _chain(files), f"{len(files)} files in {path}"
+            raise Word2VecError(
+                f"corpus folder {path} holds no text files (.txt, .gz, .bz2, .xz, .zip)"
+            )
+        return _chain(files, stats), f"{len(files)} files in {path}"
     try:
         with open(path, "rb"):
             pass
     except OSError as exc:
         raise Word2VecError(f"cannot read corpus {path}: {exc.strerror}") from None
-    return iter_sentences(path), str(path)
+    return iter_sentences(path, stats=stats), str(path)
 
 
-def _chain(files: list[Path]) -> Iterator[list[str]]:
+def _chain(files: list[Path], stats: ReadStats) -> Iterator[list[str]]:
     for f in files:
-        yield from iter_sentences(f)
+        yield from iter_sentences(f, stats=stats)
 
 
 def _output_path(args: argparse.Namespace) -> Path:
@@ -148,7 +158,8 @@ def run_train(args: argparse.Namespace) -> int:
     stem = str(out)[: -len(".npz")]
     ckpt_path = stem + ".ckpt.npz"
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
-    sentences, source = corpus_sentences(args)
+    stats = ReadStats()
+    sentences, source = corpus_sentences(args, stats)
     log(f"reading {source} ...")
     t0 = time.perf_counter()
     ids_path = Path(stem + ".ids.u32")
@@ -163,6 +174,17 @@ def run_train(args: argparse.Namespace) -> int:
             raise Word2VecError(
                 f"no word occurs --min-count={args.min_count} times in {source} "
                 f"({corpus.total_tokens} tokens): lower --min-count"
+            )
+        if corpus.n_words <= args.window or corpus.n_words < 2:
+            raise Word2VecError(
+                f"{source} has only {corpus.n_words} words with count >= {args.min_count}, "
+                f"not more than one window (--window {args.window}): use a longer text"
+            )
+        if stats.replaced:
+            print(
+                f"warning: {stats.replaced:,} invalid UTF-8 sequences in {source} were "
+                "replaced by U+FFFD",
+                file=sys.stderr,
             )
         log(
             f"{corpus.total_tokens:,} tokens, {len(vocab):,} words with count >= "
