@@ -121,6 +121,22 @@ def test_zip_without_a_file_is_an_error(tmp_path):
         list(iter_sentences(path))
 
 
+@pytest.mark.parametrize("name", ["fake.gz", "fake.bz2", "fake.xz", "fake.zip"])
+def test_a_file_that_is_not_what_its_suffix_says(tmp_path, name):
+    path = tmp_path / name
+    path.write_text("plain text, not compressed\n" * 20)
+    with pytest.raises(Word2VecError):
+        list(iter_sentences(path))
+
+
+def test_a_truncated_compressed_file(tmp_path):
+    data = gzip.compress(("some words here\n" * 5000).encode())
+    path = tmp_path / "cut.gz"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(Word2VecError):
+        list(iter_sentences(path))
+
+
 def test_empty_and_blank_files(tmp_path):
     assert list(iter_sentences(_write(tmp_path / "e.txt", b""))) == []
     assert list(iter_sentences(_write(tmp_path / "b.txt", b"\n\n  ,;\n\n"))) == []

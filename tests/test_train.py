@@ -257,6 +257,26 @@ def test_two_workers_on_in_memory_int32_ids(small, tmp_path, monkeypatch, create
     assert trainer.words_done == trainer.total_words
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG parallel.py train_parallel: np.memmap of the empty id file raises ValueError "
+    "('cannot mmap an empty file'), outside the try, so the temporary id file is also left",
+)
+def test_two_workers_on_an_empty_corpus_like_one_worker(small, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    vocab, _ = small
+    empty = np.zeros(0, dtype=np.int32)
+    one = make_trainer(vocab, empty, n_epochs=2, workers=1)
+    one.train()
+    assert one.epoch == 2
+    try:
+        two = make_trainer(vocab, empty, n_epochs=2, workers=2)
+        two.train()
+        assert two.epoch == 2 and two.words_done == 0
+    finally:
+        assert os.listdir(tmp_path) == []
+
+
 # ------------------------------------------------------------------ planted analogies
 
 

@@ -38,7 +38,7 @@ from .model import Word2Vec
 from .progress import Progress
 from .vocab import NoiseSampler
 
-_POLL_SECONDS = 0.2
+_POLL_SECONDS = 0.05
 _RUN, _STOP, _DIVERGED = 0, 1, 2  # values of the control flag
 
 

@@ -234,6 +234,9 @@ class Trainer:
                     if self.stop_requested:
                         progress.close()
                         return
+            if acc[4]:  # the epoch's last, partial, loss point
+                self._log(acc[2], acc[3])
+                acc[2:] = [0.0, 0, 0]
             self.pairs_done += int(acc[1])
             self.epoch_losses.append(acc[0] / max(acc[1], 1))
             acc[:2] = [0.0, 0]
@@ -242,9 +245,6 @@ class Trainer:
             self.epoch_words = 0
             self.words_done = self.epoch * self.n_words
             progress.update(self.words_done, self.epoch - 1, self.epoch_losses[-1], force=True)
-        if acc[4]:
-            self._log(acc[2], acc[3])
-            acc[2:] = [0.0, 0, 0]
         progress.close()
 
     def request_stop(self) -> None:

@@ -1,0 +1,510 @@
+#!/usr/bin/env python
+"""How fast is one SGD step? Times the candidate NumPy implementations of the skip-gram
+negative-sampling (SGNS) training step on one core, on real (centre, context) pairs.
+
+    python benchmarks/step_speed.py            # about a minute and a half
+    python benchmarks/step_speed.py --quick    # about half a minute
+
+Setup (not timed): the corpus (``--corpus``, default ``../shared/data/corpus1m.txt``) is
+encoded with ``encode_corpus(iter_sentences(path), tmp, min_count=5)``; its first
+``--tokens`` words are subsampled (``sample=1e-3``) and given dynamic windows (``window=5``)
+by ``make_chunk``, exactly as one chunk of ``train_slice``; the (centre, context) pairs of
+that chunk are listed in the order of ``window_pairs`` (by a vectorised equivalent, checked
+against ``window_pairs``), and k negatives per pair are drawn from ``NoiseSampler``. Every
+variant then trains on this same pair stream, in steps of B consecutive pairs, with
+d=100 float32 vectors and a constant learning rate; weights start as in ``Word2Vec``.
+
+Variants (1-4 compute the same step and differ only in how the gradient rows are added
+back into ``W_in`` / ``W_out``; each is checked against variant 1 on one batch):
+
+1. naive: gather ``W_in[c]``, ``W_out[o]``, ``W_out[neg]`` (B x k), scores by ``einsum``,
+   gradients, and ``np.add.at(W, ids, grads)`` on the 2-D matrix;
+2. the same with a 1-D ``np.add.at`` on ``W.reshape(-1)`` (``model.scatter_add``);
+3. the same with a sort-based segment sum: ``argsort`` + ``np.add.reduceat`` + one
+   fancy-index add of the unique rows;
+4. the same with ``np.unique(return_inverse=True)`` and the per-row sums from one flat
+   ``np.bincount`` (4a) or from a SciPy CSR-matrix product (4b, skipped without SciPy;
+   SciPy is only a comparison here, the package does not use it);
+5. HogBatch on pair batches: the B pairs share K = ``--shared-neg`` negatives, each
+   weighted k/K (same expected loss), so the negative scores are one (B x d) @ (d x K)
+   product; flat ``np.add.at`` scatter. Checked against variant 1's formula with those
+   shared, weighted negatives (not against variant 1 itself: it differs by design);
+6. the project's block step, ``Word2Vec.train_batch`` on ``BatchMaker`` batches of
+   ``--block-batches`` centre positions cut from the same chunk (so exactly the same
+   pairs: checked), counting ``batch.n_pairs``. The batches are made before timing, like
+   the pairs and negatives of 1-5; one more row times ``BatchMaker`` + step together, as
+   ``train_slice`` runs them. The CBOW rows time the CBOW block step on the same chunk.
+
+Each (variant, batch) runs consecutive steps for ``--seconds`` from fresh weights and from
+the start of the pair stream, ``--repeats`` times; the best run is reported (the least
+disturbed by other processes). Words/s = pairs/s / (pairs per corpus word of the chunk),
+the corpus words counted before subsampling and ``min_count`` = the words/s that
+``Trainer`` and ``compare_gensim.py`` report. ``OPENBLAS_NUM_THREADS`` (and
+``OMP_NUM_THREADS`` / ``MKL_NUM_THREADS``) default to 1: one core.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # one core; must happen before numpy is imported
+
+import argparse  # noqa: E402
+import datetime  # noqa: E402
+import platform  # noqa: E402
+import shlex  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from word2vec_numpy import Word2Vec, encode_corpus, iter_sentences  # noqa: E402
+from word2vec_numpy.batching import BatchMaker, Chunk, make_chunk, window_pairs  # noqa: E402
+from word2vec_numpy.corpus import ids_to_int64  # noqa: E402
+from word2vec_numpy.model import scatter_add, sigmoid  # noqa: E402
+from word2vec_numpy.vocab import NoiseSampler  # noqa: E402
+
+try:  # only for variant 4b
+    import scipy
+    import scipy.sparse
+except ImportError:  # pragma: no cover - depends on the environment
+    scipy = None
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "corpus1m.txt"
+LR = 0.025
+
+Scatter = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
+
+
+# ---------------------------------------------------------------------- scatter-adds
+# Each does matrix[ids] += grads with repeated ids summed (ids: (n,), grads: (n, d)).
+
+
+def scatter_2d(matrix: np.ndarray, ids: np.ndarray, grads: np.ndarray) -> None:
+    np.add.at(matrix, ids, grads)
+
+
+def scatter_sorted(matrix: np.ndarray, ids: np.ndarray, grads: np.ndarray) -> None:
+    order = np.argsort(ids)  # quicksort: several times faster than a stable sort here
+    sorted_ids = ids[order]
+    first = np.empty(len(ids), dtype=bool)
+    first[:1] = True
+    np.not_equal(sorted_ids[1:], sorted_ids[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    matrix[sorted_ids[starts]] += np.add.reduceat(grads[order], starts, axis=0)
+
+
+def scatter_bincount(matrix: np.ndarray, ids: np.ndarray, grads: np.ndarray) -> None:
+    unique, inverse = np.unique(ids, return_inverse=True)
+    d = matrix.shape[1]
+    flat = (inverse.reshape(-1, 1) * d + np.arange(d)).ravel()
+    sums = np.bincount(flat, weights=grads.ravel(), minlength=len(unique) * d)
+    matrix[unique] += sums.reshape(len(unique), d).astype(matrix.dtype, copy=False)
+
+
+def scatter_csr(matrix: np.ndarray, ids: np.ndarray, grads: np.ndarray) -> None:
+    unique, inverse = np.unique(ids, return_inverse=True)
+    n = len(ids)
+    # row u of S has a 1 in column j for every j with ids[j] == unique[u]: S @ grads sums them
+    S = scipy.sparse.csr_matrix(
+        (np.ones(n, dtype=grads.dtype), (inverse.ravel(), np.arange(n))), shape=(len(unique), n)
+    )
+    matrix[unique] += S @ grads
+
+
+# ---------------------------------------------------------------------- SGNS steps on pairs
+
+
+def pair_step(
+    W_in: np.ndarray,
+    W_out: np.ndarray,
+    c: np.ndarray,
+    o: np.ndarray,
+    neg: np.ndarray,
+    lr: float,
+    scatter: Scatter,
+    neg_weight: float = 1.0,
+) -> float:
+    """One SGD step on pairs (c[i], o[i]) with negatives neg[i] (B x k), each negative term
+    weighted by ``neg_weight``: the textbook batched step (variants 1-4)."""
+    h = W_in[c]  # (B, d)
+    vo = W_out[o]  # (B, d)
+    vn = W_out[neg]  # (B, k, d)
+    p = sigmoid(np.einsum("bd,bd->b", h, vo))
+    q = sigmoid(np.einsum("bd,bkd->bk", h, vn))
+    loss = -float(np.sum(np.log(p), dtype=np.float64))
+    loss -= neg_weight * float(np.sum(np.log1p(-q), dtype=np.float64))
+    e = (p - 1.0)[:, None]  # dL/d(score) of the positive pair
+    en = q if neg_weight == 1.0 else q * h.dtype.type(neg_weight)  # ... of the negatives
+    g_h = e * vo + np.einsum("bk,bkd->bd", en, vn)
+    g_o = e * h
+    g_n = en[:, :, None] * h[:, None, :]
+    step = h.dtype.type(-lr)
+    scatter(W_in, c, step * g_h)
+    d = h.shape[1]
+    out_ids = np.concatenate([o, neg.ravel()])
+    out_grads = np.concatenate([g_o, g_n.reshape(-1, d)])
+    scatter(W_out, out_ids, step * out_grads)
+    return loss
+
+
+def shared_step(
+    W_in: np.ndarray,
+    W_out: np.ndarray,
+    c: np.ndarray,
+    o: np.ndarray,
+    shared: np.ndarray,
+    lr: float,
+    k: int,
+    scatter: Scatter = scatter_add,
+) -> float:
+    """HogBatch on a pair batch: all B pairs share the K negatives ``shared``, each weighted
+    k/K, so S' = H U^T is one GEMM and dL/dU = E'^T H another (variant 5)."""
+    h = W_in[c]
+    vo = W_out[o]
+    U = W_out[shared]  # (K, d)
+    weight = h.dtype.type(k / len(shared))
+    p = sigmoid(np.einsum("bd,bd->b", h, vo))
+    q = sigmoid(h @ U.T)  # (B, K)
+    loss = -float(np.sum(np.log(p), dtype=np.float64))
+    loss -= float(weight) * float(np.sum(np.log1p(-q), dtype=np.float64))
+    e = (p - 1.0)[:, None]
+    en = q * weight
+    g_h = e * vo + en @ U
+    g_o = e * h
+    g_u = en.T @ h  # (K, d)
+    step = h.dtype.type(-lr)
+    scatter(W_in, c, step * g_h)
+    scatter(W_out, np.concatenate([o, shared]), step * np.concatenate([g_o, g_u]))
+    return loss
+
+
+# ---------------------------------------------------------------------- data
+
+
+def chunk_pairs(chunk: Chunk, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """(centre positions, context positions) of all pairs of ``chunk``, in the order of
+    ``window_pairs`` (vectorised: one pass per offset 1..window)."""
+    n = len(chunk)
+    centres, contexts = [], []
+    for offset in range(1, window + 1):
+        t = np.arange(n - offset)
+        u = t + offset
+        same = chunk.sentence[t] == chunk.sentence[u]
+        forward = same & (chunk.radius[t] >= offset)  # u is in t's window
+        backward = same & (chunk.radius[u] >= offset)  # t is in u's window
+        centres += [t[forward], u[backward]]
+        contexts += [u[forward], t[backward]]
+    centre = np.concatenate(centres)
+    context = np.concatenate(contexts)
+    order = np.lexsort((context, centre))
+    return centre[order], context[order]
+
+
+def load_chunk(args) -> tuple[Chunk, int, NoiseSampler, int, float]:
+    """Encode the corpus, cut its first ``--tokens`` words, subsample them into one chunk.
+    Returns (chunk, corpus words in it, noise sampler, vocabulary size, encoding seconds)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="step_speed.") as tmp:
+        corpus = encode_corpus(iter_sentences(args.corpus), Path(tmp) / "ids.u32", min_count=5)
+        raw_all = ids_to_int64(corpus.ids)
+    seconds = time.perf_counter() - start
+    words_so_far = np.cumsum(raw_all >= 0)
+    cut = int(np.searchsorted(words_so_far, args.tokens)) + 1
+    raw = raw_all[:cut]
+    n_words = int(np.count_nonzero(raw >= 0))
+    vocab = corpus.vocab
+    rng = np.random.default_rng(args.seed)
+    chunk = make_chunk(raw, vocab.keep_probabilities(args.sample), args.window, rng)
+    sampler = NoiseSampler(vocab.noise_distribution())
+    return chunk, n_words, sampler, len(vocab), seconds
+
+
+# ---------------------------------------------------------------------- timing
+
+
+def fresh_weights(V: int, d: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """W_in uniform in [-0.5/d, 0.5/d], W_out zero: ``Word2Vec``'s start."""
+    rng = np.random.default_rng(seed)
+    W_in = ((rng.random((V, d), dtype=np.float32) - 0.5) / d).astype(np.float32)
+    return W_in, np.zeros((V, d), dtype=np.float32)
+
+
+def time_steps(run_step: Callable[[int], int], n_steps: int, seconds: float) -> float:
+    """Call run_step(0), run_step(1), ... (wrapping after n_steps) until ``seconds`` have
+    passed; returns the units run_step reported per second."""
+    done = 0
+    i = 0
+    start = time.perf_counter()
+    while True:
+        done += run_step(i)
+        i = (i + 1) % n_steps
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return done / elapsed
+
+
+def best_rate(make_runner: Callable[[], tuple[Callable[[int], int], int]], args) -> float:
+    """Best of ``--repeats`` timed runs, each from fresh weights (make_runner builds them)."""
+    rates = []
+    for _ in range(args.repeats):
+        run_step, n_steps = make_runner()
+        with np.errstate(over="ignore", invalid="ignore"):
+            rates.append(time_steps(run_step, n_steps, args.seconds))
+    return max(rates)
+
+
+# ---------------------------------------------------------------------- checks
+
+
+def check_pairs(chunk: Chunk, window: int, centre: np.ndarray, context: np.ndarray) -> None:
+    """The vectorised pairs equal ``window_pairs`` (the package's reference loop)."""
+    m = min(len(chunk), 3000)
+    head = Chunk(chunk.ids[:m], chunk.sentence[:m], chunk.radius[:m], chunk.words_read[:m])
+    c, u = chunk_pairs(head, window)
+    assert list(zip(c.tolist(), u.tolist(), strict=True)) == window_pairs(head)
+    assert len(centre) == len(context)
+
+
+def check_scatters(
+    scatters: dict[str, Scatter], C, O, NEG, V: int, d: int, k: int, shared_k: int, seed: int
+) -> None:
+    """Variants 2-4 give variant 1's update on one real batch; variant 5 gives variant 1's
+    formula with its shared, weighted negatives."""
+    B = 1024
+    c, o, neg = C[:B], O[:B], NEG[:B]
+    rng = np.random.default_rng(seed + 1)
+    W_in0 = (rng.standard_normal((V, d)) * 0.3).astype(np.float32)
+    W_out0 = (rng.standard_normal((V, d)) * 0.3).astype(np.float32)  # non-zero: real grads
+
+    def updated(step) -> tuple[np.ndarray, np.ndarray, float]:
+        W_in, W_out = W_in0.copy(), W_out0.copy()
+        loss = step(W_in, W_out)
+        return W_in, W_out, loss
+
+    def close(a, b, ref_delta) -> bool:
+        return np.allclose(a, b, rtol=1e-5, atol=1e-5 * float(np.abs(ref_delta).max()))
+
+    ref_in, ref_out, ref_loss = updated(
+        lambda Wi, Wo: pair_step(Wi, Wo, c, o, neg, LR, scatter_2d)
+    )
+    for name, scatter in scatters.items():
+        W_in, W_out, loss = updated(lambda Wi, Wo, s=scatter: pair_step(Wi, Wo, c, o, neg, LR, s))
+        assert close(W_in, ref_in, ref_in - W_in0), f"{name}: W_in differs from variant 1"
+        assert close(W_out, ref_out, ref_out - W_out0), f"{name}: W_out differs from variant 1"
+        assert loss == ref_loss
+    shared = np.random.default_rng(seed + 2).choice(NEG.ravel(), size=shared_k)
+    tiled = np.broadcast_to(shared, (B, shared_k))
+    ref_in, ref_out, ref_loss = updated(
+        lambda Wi, Wo: pair_step(Wi, Wo, c, o, tiled, LR, scatter_2d, neg_weight=k / shared_k)
+    )
+    W_in, W_out, loss = updated(lambda Wi, Wo: shared_step(Wi, Wo, c, o, shared, LR, k))
+    assert close(W_in, ref_in, ref_in - W_in0), "shared negatives: W_in differs"
+    assert close(W_out, ref_out, ref_out - W_out0), "shared negatives: W_out differs"
+    assert np.isclose(loss, ref_loss, rtol=1e-5)
+
+
+# ---------------------------------------------------------------------- main
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", default=str(DEFAULT_CORPUS.resolve()), help="text file")
+    ap.add_argument("--tokens", type=int, default=200_000, help="corpus words to use [200000]")
+    ap.add_argument("--batch-sizes", default="1024,4096", help="pairs per step [1024,4096]")
+    ap.add_argument(
+        "--block-batches", default="256,1024", help="centre positions per block step [256,1024]"
+    )
+    ap.add_argument("--dim", type=int, default=100)
+    ap.add_argument("--neg", type=int, default=5, help="k, negatives per pair [5]")
+    ap.add_argument("--window", type=int, default=5)
+    ap.add_argument("--sample", type=float, default=1e-3)
+    ap.add_argument(
+        "--shared-neg", type=int, default=30, help="K, shared negatives per batch (variant 5) [30]"
+    )
+    ap.add_argument("--seconds", type=float, default=1.0, help="per timed run [1.0]")
+    ap.add_argument("--repeats", type=int, default=3, help="timed runs per row, best kept [3]")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--quick", action="store_true", help="100k words, 0.4 s x 2 runs per row")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.tokens = min(args.tokens, 100_000)
+        args.seconds = min(args.seconds, 0.4)
+        args.repeats = min(args.repeats, 2)
+    args.batch_sizes = [int(x) for x in args.batch_sizes.split(",") if x]
+    args.block_batches = [int(x) for x in args.block_batches.split(",") if x]
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    started = datetime.datetime.now().astimezone()
+    d, k, w = args.dim, args.neg, args.window
+    print(f"# step_speed: {shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])}")
+    threads = ", ".join(
+        f"{v}={os.environ.get(v)}"
+        for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    )
+    print(
+        f"# {started:%Y-%m-%d %H:%M %Z}; {platform.platform()}; {os.cpu_count()} CPUs; "
+        f"Python {platform.python_version()}; NumPy {np.__version__}; "
+        f"SciPy {scipy.__version__ if scipy else 'absent'}; {threads}"
+    )
+    print(f"# load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+    chunk, n_words, sampler, V, encode_s = load_chunk(args)
+    centre, context = chunk_pairs(chunk, w)
+    check_pairs(chunk, w, centre, context)
+    C, O = chunk.ids[centre], chunk.ids[context]
+    rng = np.random.default_rng(args.seed + 3)
+    NEG = sampler.sample(rng, (len(C), k)).astype(np.int64)
+    n_pairs = len(C)
+    per_word = n_pairs / n_words
+    print(
+        f"# corpus {args.corpus} (encoded in {encode_s:.1f} s), vocabulary {V:,}; first "
+        f"{n_words:,} words -> {len(chunk):,} kept by subsampling (sample={args.sample:g}) -> "
+        f"{n_pairs:,} pairs (window {w}), {per_word:.3f} pairs per corpus word"
+    )
+    print(
+        f"# d={d}, k={k}, lr={LR}, float32; best of {args.repeats} runs of {args.seconds:g} s "
+        f"per row; variant 5 shares K={args.shared_neg} negatives per batch"
+    )
+
+    scatters: dict[str, Scatter] = {
+        "2. flat 1-D np.add.at (`scatter_add`)": scatter_add,
+        "3. argsort + np.add.reduceat": scatter_sorted,
+        "4a. np.unique + flat np.bincount": scatter_bincount,
+    }
+    if scipy is not None:
+        scatters["4b. np.unique + SciPy CSR product"] = scatter_csr
+    check_scatters(scatters, C, O, NEG, V, d, k, args.shared_neg, args.seed)
+    print("# checks passed: vectorised pairs == window_pairs; variants 2-4 == variant 1 and")
+    print("# variant 5 == variant 1's formula with shared weighted negatives (one 1024-pair batch)")
+
+    rows: list[tuple[str, str, float, float]] = []  # variant, batch, pairs/s, words/s
+
+    def pair_runner(B: int, make_step):
+        def make():
+            W_in, W_out = fresh_weights(V, d, args.seed)
+            step = make_step(W_in, W_out)
+
+            def run(i: int) -> int:
+                step(i)
+                return B
+
+            return run, n_pairs // B
+
+        return make
+
+    for B in args.batch_sizes:
+        assert n_pairs >= B, f"only {n_pairs} pairs, fewer than a batch of {B}"
+        sl = [slice(i * B, (i + 1) * B) for i in range(n_pairs // B)]
+        variants = {"1. naive: 2-D np.add.at": scatter_2d, **scatters}
+        for name, scatter in variants.items():
+
+            def make_step(W_in, W_out, s=scatter, sl=sl):
+                def step(i: int) -> None:
+                    pair_step(W_in, W_out, C[sl[i]], O[sl[i]], NEG[sl[i]], LR, s)
+
+                return step
+
+            rate = best_rate(pair_runner(B, make_step), args)
+            rows.append((name, f"{B} pairs", rate, rate / per_word))
+            print(f"  {name}, B={B}: {rate / 1e6:.3f} M pairs/s", file=sys.stderr)
+        shared = sampler.sample(rng, (len(sl), args.shared_neg)).astype(np.int64)
+
+        def make_shared(W_in, W_out, shared=shared, sl=sl):
+            def step(i: int) -> None:
+                shared_step(W_in, W_out, C[sl[i]], O[sl[i]], shared[i], LR, k)
+
+            return step
+
+        rate = best_rate(pair_runner(B, make_shared), args)
+        name = f"5. HogBatch: K={args.shared_neg} negatives shared by the batch, flat add.at"
+        rows.append((name, f"{B} pairs", rate, rate / per_word))
+        print(f"  {name}, B={B}: {rate / 1e6:.3f} M pairs/s", file=sys.stderr)
+
+    cbow_rows = []
+    for model_name in ("skipgram", "cbow"):
+        for size in args.block_batches:
+            maker = BatchMaker(w, k, sampler, model=model_name, batch_size=size)
+            batches = [b for b, _, _ in maker.batches(chunk, np.random.default_rng(args.seed))]
+            if model_name == "skipgram":
+                counts = [b.n_pairs for b in batches]
+                assert sum(counts) == n_pairs, "BatchMaker's pairs differ from the pair list"
+            else:  # CBOW trains one example per centre with a non-empty context
+                counts = [int((b.pair_mask.sum(axis=2) > 0).sum()) for b in batches]
+            examples_per_word = sum(counts) / n_words
+            mean = sum(counts) / len(batches)
+
+            def make_block(model_name=model_name, batches=batches):
+                W_in, W_out = fresh_weights(V, d, args.seed)
+                model = Word2Vec.from_arrays(None, W_in, W_out, model=model_name, n_negatives=k)
+
+                def run(i: int) -> int:
+                    return model.train_batch(batches[i], LR)[1]
+
+                return run, len(batches)
+
+            rate = best_rate(make_block, args)
+            if model_name == "skipgram":
+                name = "6. block step (`Word2Vec.train_batch`, HogBatch blocks of 32)"
+                rows.append((name, f"{size} centres (~{mean:,.0f} pairs)", rate, rate / per_word))
+            else:
+                name = "CBOW block step (`train_batch`)"
+                batch = f"{size} centres (~{mean:,.0f} examples)"
+                cbow_rows.append((name, batch, rate, rate / examples_per_word))
+            print(f"  {name}, {size}: {rate / 1e6:.3f} M /s", file=sys.stderr)
+
+            if model_name == "skipgram" and size == max(args.block_batches):
+                # the same, with BatchMaker (masks, shared negatives) inside the timing
+                def make_full(maker=maker, n_batches=len(batches)):
+                    W_in, W_out = fresh_weights(V, d, args.seed)
+                    model = Word2Vec.from_arrays(None, W_in, W_out, n_negatives=k)
+
+                    def endless():
+                        for epoch in range(1 << 30):
+                            rng = np.random.default_rng(args.seed + epoch)
+                            yield from maker.batches(chunk, rng)
+
+                    stream = endless()
+
+                    def run(i: int) -> int:
+                        return model.train_batch(next(stream)[0], LR)[1]
+
+                    return run, n_batches
+
+                rate = best_rate(make_full, args)
+                name = "6. block step + `BatchMaker` (as in `train_slice`)"
+                rows.append((name, f"{size} centres (~{mean:,.0f} pairs)", rate, rate / per_word))
+                print(f"  {name}, {size}: {rate / 1e6:.3f} M pairs/s", file=sys.stderr)
+
+    naive = max(r[3] for r in rows if r[0].startswith("1."))
+    print(f"# load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print()
+    print("| variant | batch | pairs/s | words/s (1 core) | speed-up vs naive |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    for name, batch, rate, words in rows:
+        print(
+            f"| {name} | {batch} | {rate / 1e6:.3f} M | {words / 1e3:,.0f} k | "
+            f"{words / naive:.1f}x |"
+        )
+    for name, batch, rate, words in cbow_rows:
+        print(
+            f"| {name} | {batch} | {rate / 1e6:.3f} M examples/s | {words / 1e3:,.0f} k | "
+            f"{words / naive:.1f}x (words/s) |"
+        )
+    print()
+    print(
+        "speed-up = words/s over the best naive row. Pairs, negatives and (except the "
+        "'+ BatchMaker' row) block batches are made before timing."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
