@@ -2,8 +2,8 @@
 """How fast is one SGD step? Times the candidate NumPy implementations of the skip-gram
 negative-sampling (SGNS) training step on one core, on real (centre, context) pairs.
 
-    python benchmarks/step_speed.py            # about a minute and a half
-    python benchmarks/step_speed.py --quick    # about half a minute
+    python benchmarks/step_speed.py            # about 75 s
+    python benchmarks/step_speed.py --quick    # about 20 s
 
 Setup (not timed): the corpus (``--corpus``, default ``../shared/data/corpus1m.txt``) is
 encoded with ``encode_corpus(iter_sentences(path), tmp, min_count=5)``; its first
@@ -52,6 +52,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
+import functools  # noqa: E402
 import platform  # noqa: E402
 import shlex  # noqa: E402
 import sys  # noqa: E402
@@ -74,7 +75,7 @@ try:  # only for variant 4b
 except ImportError:  # pragma: no cover - depends on the environment
     scipy = None
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "corpus1m.txt"
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpus1m.txt"
 LR = 0.025
 
 Scatter = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
@@ -248,17 +249,108 @@ def time_steps(run_step: Callable[[int], int], n_steps: int, seconds: float) -> 
             return done / elapsed
 
 
-def best_rate(make_runner: Callable[[], tuple[Callable[[int], int], int]], args) -> float:
-    """Best of ``--repeats`` timed runs, each from fresh weights (make_runner builds them)."""
+def best_rate(
+    make_runner: Callable[[], tuple[Callable[[int], int], int]], args, scale: float = 1.0
+) -> float:
+    """Best of ``--repeats`` timed runs of ``scale * --seconds``, each from fresh weights
+    (make_runner builds them)."""
     rates = []
     for _ in range(args.repeats):
         run_step, n_steps = make_runner()
         with np.errstate(over="ignore", invalid="ignore"):
-            rates.append(time_steps(run_step, n_steps, args.seconds))
+            rates.append(time_steps(run_step, n_steps, args.seconds * scale))
     return max(rates)
 
 
+def run_pairs(args, V: int, B: int, n_pairs: int, step, scale: float = 1.0) -> float:
+    """Pairs/s of step(W_in, W_out, lo, hi) run on consecutive batches of B pairs."""
+    n_steps = n_pairs // B
+
+    def make():
+        W_in, W_out = fresh_weights(V, args.dim, args.seed)
+
+        def run(i: int) -> int:
+            step(W_in, W_out, i * B, (i + 1) * B)
+            return B
+
+        return run, n_steps
+
+    return best_rate(make, args, scale)
+
+
+def naive_like(W_in, W_out, lo: int, hi: int, C, O, NEG, scatter: Scatter) -> None:
+    """Variants 1-4 on pairs lo..hi."""
+    pair_step(W_in, W_out, C[lo:hi], O[lo:hi], NEG[lo:hi], LR, scatter)
+
+
+def shared_like(W_in, W_out, lo: int, hi: int, C, O, shared, k: int) -> None:
+    """Variant 5 on pairs lo..hi, with that batch's shared negatives."""
+    shared_step(W_in, W_out, C[lo:hi], O[lo:hi], shared[lo // (hi - lo)], LR, k)
+
+
+def no_scatter(matrix: np.ndarray, ids: np.ndarray, grads: np.ndarray) -> None:
+    """Leaves the weights alone: times the rest of the step."""
+
+
+_GRADS: dict[tuple[int, int, int], np.ndarray] = {}  # constant gradients for scatter_only
+
+
+def scatter_only(W_in, W_out, lo: int, hi: int, C, O, NEG, scatter: Scatter) -> None:
+    """Only the scatter-adds of variants 1-4 (the same ids and shapes; tiny constant
+    gradients, made before timing)."""
+    d = W_in.shape[1]
+    B, k = hi - lo, NEG.shape[1]
+    key = (B, k, d)
+    if key not in _GRADS:
+        _GRADS[key] = np.full((B * (1 + k), d), -1e-6, dtype=np.float32)
+    grads = _GRADS[key]
+    scatter(W_in, C[lo:hi], grads[:B])
+    scatter(W_out, np.concatenate([O[lo:hi], NEG[lo:hi].ravel()]), grads)
+
+
+def run_blocks(args, V: int, model_name: str, batches: list) -> float:
+    """Pairs (CBOW: examples) per second of ``Word2Vec.train_batch`` on ready batches."""
+
+    def make():
+        W_in, W_out = fresh_weights(V, args.dim, args.seed)
+        model = Word2Vec.from_arrays(None, W_in, W_out, model=model_name, n_negatives=args.neg)
+
+        def run(i: int) -> int:
+            return model.train_batch(batches[i], LR)[1]
+
+        return run, len(batches)
+
+    return best_rate(make, args)
+
+
+def run_blocks_with_maker(args, V: int, maker: BatchMaker, chunk: Chunk, n_batches: int) -> float:
+    """The same with ``BatchMaker.batches`` (masks, negatives) timed too, pass after pass."""
+
+    def make():
+        W_in, W_out = fresh_weights(V, args.dim, args.seed)
+        model = Word2Vec.from_arrays(None, W_in, W_out, n_negatives=args.neg)
+
+        def endless():
+            for epoch in range(1 << 30):
+                yield from maker.batches(chunk, np.random.default_rng(args.seed + epoch))
+
+        stream = endless()
+
+        def run(i: int) -> int:
+            return model.train_batch(next(stream)[0], LR)[1]
+
+        return run, n_batches
+
+    return best_rate(make, args)
+
+
 # ---------------------------------------------------------------------- checks
+
+
+def require(ok: bool, what: str) -> None:
+    """Stop with a message if a check fails (not ``assert``: checks must survive ``-O``)."""
+    if not ok:
+        raise SystemExit(f"step_speed: check failed: {what}")
 
 
 def check_pairs(chunk: Chunk, window: int, centre: np.ndarray, context: np.ndarray) -> None:
@@ -266,8 +358,8 @@ def check_pairs(chunk: Chunk, window: int, centre: np.ndarray, context: np.ndarr
     m = min(len(chunk), 3000)
     head = Chunk(chunk.ids[:m], chunk.sentence[:m], chunk.radius[:m], chunk.words_read[:m])
     c, u = chunk_pairs(head, window)
-    assert list(zip(c.tolist(), u.tolist(), strict=True)) == window_pairs(head)
-    assert len(centre) == len(context)
+    same = list(zip(c.tolist(), u.tolist(), strict=True)) == window_pairs(head)
+    require(same and len(centre) == len(context), "vectorised pairs differ from window_pairs")
 
 
 def check_scatters(
@@ -289,23 +381,21 @@ def check_scatters(
     def close(a, b, ref_delta) -> bool:
         return np.allclose(a, b, rtol=1e-5, atol=1e-5 * float(np.abs(ref_delta).max()))
 
-    ref_in, ref_out, ref_loss = updated(
-        lambda Wi, Wo: pair_step(Wi, Wo, c, o, neg, LR, scatter_2d)
-    )
+    ref_in, ref_out, ref_loss = updated(lambda Wi, Wo: pair_step(Wi, Wo, c, o, neg, LR, scatter_2d))
     for name, scatter in scatters.items():
         W_in, W_out, loss = updated(lambda Wi, Wo, s=scatter: pair_step(Wi, Wo, c, o, neg, LR, s))
-        assert close(W_in, ref_in, ref_in - W_in0), f"{name}: W_in differs from variant 1"
-        assert close(W_out, ref_out, ref_out - W_out0), f"{name}: W_out differs from variant 1"
-        assert loss == ref_loss
+        require(close(W_in, ref_in, ref_in - W_in0), f"{name}: W_in differs from variant 1")
+        require(close(W_out, ref_out, ref_out - W_out0), f"{name}: W_out differs from variant 1")
+        require(loss == ref_loss, f"{name}: the loss differs from variant 1")
     shared = np.random.default_rng(seed + 2).choice(NEG.ravel(), size=shared_k)
     tiled = np.broadcast_to(shared, (B, shared_k))
     ref_in, ref_out, ref_loss = updated(
         lambda Wi, Wo: pair_step(Wi, Wo, c, o, tiled, LR, scatter_2d, neg_weight=k / shared_k)
     )
     W_in, W_out, loss = updated(lambda Wi, Wo: shared_step(Wi, Wo, c, o, shared, LR, k))
-    assert close(W_in, ref_in, ref_in - W_in0), "shared negatives: W_in differs"
-    assert close(W_out, ref_out, ref_out - W_out0), "shared negatives: W_out differs"
-    assert np.isclose(loss, ref_loss, rtol=1e-5)
+    require(close(W_in, ref_in, ref_in - W_in0), "shared negatives: W_in differs")
+    require(close(W_out, ref_out, ref_out - W_out0), "shared negatives: W_out differs")
+    require(np.isclose(loss, ref_loss, rtol=1e-5), "shared negatives: the loss differs")
 
 
 # ---------------------------------------------------------------------- main
@@ -313,7 +403,7 @@ def check_scatters(
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--corpus", default=str(DEFAULT_CORPUS.resolve()), help="text file")
+    ap.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="text file")
     ap.add_argument("--tokens", type=int, default=200_000, help="corpus words to use [200000]")
     ap.add_argument("--batch-sizes", default="1024,4096", help="pairs per step [1024,4096]")
     ap.add_argument(
@@ -344,7 +434,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     started = datetime.datetime.now().astimezone()
     d, k, w = args.dim, args.neg, args.window
-    print(f"# step_speed: {shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])}")
+    print(f"# command: {shlex.join(['python', *sys.argv])}")
     threads = ", ".join(
         f"{v}={os.environ.get(v)}"
         for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -381,52 +471,36 @@ def main(argv=None) -> int:
     }
     if scipy is not None:
         scatters["4b. np.unique + SciPy CSR product"] = scatter_csr
+    else:
+        print("# SciPy is not importable: variant 4b (CSR product) skipped")
     check_scatters(scatters, C, O, NEG, V, d, k, args.shared_neg, args.seed)
     print("# checks passed: vectorised pairs == window_pairs; variants 2-4 == variant 1 and")
     print("# variant 5 == variant 1's formula with shared weighted negatives (one 1024-pair batch)")
 
     rows: list[tuple[str, str, float, float]] = []  # variant, batch, pairs/s, words/s
+    parts: list[tuple[str, int, float]] = []  # scatter / compute alone: name, batch, pairs/s
 
-    def pair_runner(B: int, make_step):
-        def make():
-            W_in, W_out = fresh_weights(V, d, args.seed)
-            step = make_step(W_in, W_out)
+    def report(name: str, batch: str, rate: float, per: float = per_word) -> None:
+        rows.append((name, batch, rate, rate / per))
+        print(f"  {name}, {batch}: {rate / 1e6:.3f} M/s", file=sys.stderr, flush=True)
 
-            def run(i: int) -> int:
-                step(i)
-                return B
-
-            return run, n_pairs // B
-
-        return make
-
+    variants = {"1. naive: 2-D np.add.at": scatter_2d, **scatters}
     for B in args.batch_sizes:
-        assert n_pairs >= B, f"only {n_pairs} pairs, fewer than a batch of {B}"
-        sl = [slice(i * B, (i + 1) * B) for i in range(n_pairs // B)]
-        variants = {"1. naive: 2-D np.add.at": scatter_2d, **scatters}
+        require(n_pairs >= B, f"only {n_pairs} pairs, fewer than a batch of {B}")
         for name, scatter in variants.items():
-
-            def make_step(W_in, W_out, s=scatter, sl=sl):
-                def step(i: int) -> None:
-                    pair_step(W_in, W_out, C[sl[i]], O[sl[i]], NEG[sl[i]], LR, s)
-
-                return step
-
-            rate = best_rate(pair_runner(B, make_step), args)
-            rows.append((name, f"{B} pairs", rate, rate / per_word))
-            print(f"  {name}, B={B}: {rate / 1e6:.3f} M pairs/s", file=sys.stderr)
-        shared = sampler.sample(rng, (len(sl), args.shared_neg)).astype(np.int64)
-
-        def make_shared(W_in, W_out, shared=shared, sl=sl):
-            def step(i: int) -> None:
-                shared_step(W_in, W_out, C[sl[i]], O[sl[i]], shared[i], LR, k)
-
-            return step
-
-        rate = best_rate(pair_runner(B, make_shared), args)
-        name = f"5. HogBatch: K={args.shared_neg} negatives shared by the batch, flat add.at"
-        rows.append((name, f"{B} pairs", rate, rate / per_word))
-        print(f"  {name}, B={B}: {rate / 1e6:.3f} M pairs/s", file=sys.stderr)
+            step = functools.partial(naive_like, C=C, O=O, NEG=NEG, scatter=scatter)
+            report(name, f"{B} pairs", run_pairs(args, V, B, n_pairs, step))
+        shared = sampler.sample(rng, (n_pairs // B, args.shared_neg)).astype(np.int64)
+        step = functools.partial(shared_like, C=C, O=O, shared=shared, k=k)
+        name = f"5. HogBatch on pairs: K={args.shared_neg} negatives shared by the batch"
+        report(name, f"{B} pairs", run_pairs(args, V, B, n_pairs, step))
+        # the parts of variants 1-4 alone, at half the time per run
+        for name, scatter in variants.items():
+            step = functools.partial(scatter_only, C=C, O=O, NEG=NEG, scatter=scatter)
+            parts.append((name, B, run_pairs(args, V, B, n_pairs, step, scale=0.5)))
+        step = functools.partial(naive_like, C=C, O=O, NEG=NEG, scatter=no_scatter)
+        rate = run_pairs(args, V, B, n_pairs, step, scale=0.5)
+        parts.append(("gathers, scores, gradients (no scatter)", B, rate))
 
     cbow_rows = []
     for model_name in ("skipgram", "cbow"):
@@ -435,53 +509,22 @@ def main(argv=None) -> int:
             batches = [b for b, _, _ in maker.batches(chunk, np.random.default_rng(args.seed))]
             if model_name == "skipgram":
                 counts = [b.n_pairs for b in batches]
-                assert sum(counts) == n_pairs, "BatchMaker's pairs differ from the pair list"
+                require(sum(counts) == n_pairs, "BatchMaker's pairs differ from the pair list")
             else:  # CBOW trains one example per centre with a non-empty context
                 counts = [int((b.pair_mask.sum(axis=2) > 0).sum()) for b in batches]
-            examples_per_word = sum(counts) / n_words
             mean = sum(counts) / len(batches)
-
-            def make_block(model_name=model_name, batches=batches):
-                W_in, W_out = fresh_weights(V, d, args.seed)
-                model = Word2Vec.from_arrays(None, W_in, W_out, model=model_name, n_negatives=k)
-
-                def run(i: int) -> int:
-                    return model.train_batch(batches[i], LR)[1]
-
-                return run, len(batches)
-
-            rate = best_rate(make_block, args)
+            rate = run_blocks(args, V, model_name, batches)
             if model_name == "skipgram":
                 name = "6. block step (`Word2Vec.train_batch`, HogBatch blocks of 32)"
-                rows.append((name, f"{size} centres (~{mean:,.0f} pairs)", rate, rate / per_word))
+                report(name, f"{size} centres (~{mean:,.0f} pairs)", rate)
             else:
                 name = "CBOW block step (`train_batch`)"
                 batch = f"{size} centres (~{mean:,.0f} examples)"
-                cbow_rows.append((name, batch, rate, rate / examples_per_word))
-            print(f"  {name}, {size}: {rate / 1e6:.3f} M /s", file=sys.stderr)
-
+                cbow_rows.append((name, batch, rate, rate / (sum(counts) / n_words)))
             if model_name == "skipgram" and size == max(args.block_batches):
-                # the same, with BatchMaker (masks, shared negatives) inside the timing
-                def make_full(maker=maker, n_batches=len(batches)):
-                    W_in, W_out = fresh_weights(V, d, args.seed)
-                    model = Word2Vec.from_arrays(None, W_in, W_out, n_negatives=k)
-
-                    def endless():
-                        for epoch in range(1 << 30):
-                            rng = np.random.default_rng(args.seed + epoch)
-                            yield from maker.batches(chunk, rng)
-
-                    stream = endless()
-
-                    def run(i: int) -> int:
-                        return model.train_batch(next(stream)[0], LR)[1]
-
-                    return run, n_batches
-
-                rate = best_rate(make_full, args)
                 name = "6. block step + `BatchMaker` (as in `train_slice`)"
-                rows.append((name, f"{size} centres (~{mean:,.0f} pairs)", rate, rate / per_word))
-                print(f"  {name}, {size}: {rate / 1e6:.3f} M pairs/s", file=sys.stderr)
+                rate = run_blocks_with_maker(args, V, maker, chunk, len(batches))
+                report(name, f"{size} centres (~{mean:,.0f} pairs)", rate)
 
     naive = max(r[3] for r in rows if r[0].startswith("1."))
     print(f"# load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -503,6 +546,16 @@ def main(argv=None) -> int:
         "speed-up = words/s over the best naive row. Pairs, negatives and (except the "
         "'+ BatchMaker' row) block batches are made before timing."
     )
+    print()
+    print("Variants 1-4 differ only in the scatter-add; the parts of their step, timed alone:")
+    print()
+    print("| part of variants 1-4 | batch | ms per step | pairs/s | vs 2-D np.add.at |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    for name, B, rate in parts:
+        base = next(r for n, b, r in parts if b == B and n.startswith("1."))
+        label = name if name.startswith("gathers") else f"scatter-adds of {name}"
+        ratio = f"{rate / base:.1f}x" if label.startswith("scatter") else ""
+        print(f"| {label} | {B} pairs | {B / rate * 1e3:.2f} | {rate / 1e6:.3f} M | {ratio} |")
     return 0
 
 

@@ -56,11 +56,6 @@ def test_tokenize(text, tokens):
     assert tokenize(text) == tokens
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG corpus.py TOKEN_RE: combining marks (Unicode category M) split words, so "
-    "Devanagari words lose their vowel signs and NFD-decomposed text is cut at accents",
-)
 @pytest.mark.parametrize(
     ("text", "tokens"),
     [

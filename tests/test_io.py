@@ -144,11 +144,6 @@ def test_damaged_files_are_a_word2vec_error(trained, tmp_path, damage):
     assert "\n" not in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG io.py load_model: a .npy file (np.load returns an ndarray, which is no "
-    "context manager) raises TypeError instead of Word2VecError",
-)
 def test_a_npy_file_is_a_word2vec_error(tmp_path):
     path = tmp_path / "m.npz"
     buf = io.BytesIO()

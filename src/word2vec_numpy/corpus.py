@@ -1,7 +1,7 @@
 """Reading text: tokenisation, streaming readers, and encoding a corpus to a file of word ids.
 
-Tokenisation rule: text is lower-cased; a word is a run of letters and digits (any script),
-possibly joined by apostrophes inside it ("don't", "o'clock"); everything else (spaces,
+Tokenisation rule: text is lower-cased; a word is a run of letters and digits (any script,
+with the combining marks that follow them), possibly joined by apostrophes inside it ("don't", "o'clock"); everything else (spaces,
 punctuation, underscores, apostrophes at the edges of a word) separates words. A text8
 file (only a-z and spaces) therefore comes through unchanged. Each line is a sentence:
 training windows never cross a line break, and a line longer than ``MAX_SENTENCE_LENGTH``
@@ -22,6 +22,7 @@ import os
 import re
 import sys
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -34,7 +35,26 @@ from .vocab import Vocabulary
 
 MAX_SENTENCE_LENGTH = 10_000
 SEPARATOR = np.uint32(0xFFFFFFFF)  # sentence end in the uint32 id file
-TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+def _mark_class() -> str:
+    """A regex class of the combining marks (Unicode category M) of the Basic Multilingual
+    Plane: accents written as separate code points, Indic vowel signs, ... They are not
+    word characters for ``re``, but they belong to the word they follow."""
+    ranges, start = [], None
+    for code in range(0x10000 + 1):
+        is_mark = code < 0x10000 and unicodedata.category(chr(code)).startswith("M")
+        if is_mark and start is None:
+            start = code
+        elif not is_mark and start is not None:
+            ranges.append(f"\\u{start:04x}-\\u{code - 1:04x}")
+            start = None
+    return "[" + "".join(ranges) + "]"
+
+
+_LETTER = r"[^\W_]"  # a letter or digit of any script
+_PART = f"{_LETTER}(?:{_LETTER}|{_mark_class()})*"
+TOKEN_RE = re.compile(f"{_PART}(?:'{_PART})*")
 _CHUNK_CHARS = 1 << 20
 
 

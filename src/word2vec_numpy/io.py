@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import uuid
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -29,26 +30,36 @@ def model_path(path: str | os.PathLike) -> Path:
     return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[object], None]) -> None:
-    """Call ``write(file)`` on a temporary file in ``path``'s folder, then rename it to
-    ``path``: a crash or a full disk never leaves a half-written file under that name."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
+def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
+    """Call ``write(file)`` on a temporary file next to ``path``, then rename it to ``path``.
+
+    Readers never see a half-written file; on any failure (a crash, a full disk, Ctrl-C) the
+    temporary file is removed and an existing ``path`` is left untouched. OS errors become a
+    one-line ``Word2VecError``.
+    """
+    target = Path(path)
+    folder = target.parent
     if not folder.is_dir():
-        raise Word2VecError(f"cannot write {path}: folder {folder} does not exist")
+        raise Word2VecError(f"cannot write {target}: folder {folder} does not exist")
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        # O_EXCL: never clobber another file; mode 0o666 so the umask applies as usual.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        fd = os.open(tmp, flags, 0o666)
     except OSError as exc:
-        raise Word2VecError(f"cannot write {path}: {exc.strerror}") from None
+        raise Word2VecError(f"cannot write {target}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise Word2VecError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise Word2VecError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise
 
 
 def encode_words(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -110,7 +121,7 @@ def load_model(path: str | os.PathLike):
             arrays = {k: data[k] for k in data.files}
     except Word2VecError:
         raise
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError) as exc:
+    except (OSError, ValueError, TypeError, zipfile.BadZipFile, EOFError, KeyError) as exc:
         raise Word2VecError(f"{path} is not a readable word2vec-numpy model ({exc})") from None
     try:
         version = int(arrays["format_version"])

@@ -26,6 +26,19 @@ from .progress import Progress
 from .vocab import NoiseSampler, Vocabulary
 
 DEFAULT_LR = {"skipgram": 0.025, "cbow": 0.05}
+# hyperparameters that a resumed run must share with its checkpoint
+RESUME_KEYS = (
+    "model",
+    "dim",
+    "neg",
+    "window",
+    "sample",
+    "epochs",
+    "lr",
+    "lr_min",
+    "batch_size",
+    "seed",
+)
 
 
 class TrainingDiverged(Word2VecError):
@@ -183,7 +196,7 @@ class Trainer:
     def train(self, on_chunk: Callable[[Trainer], None] | None = None) -> list[float]:
         """Train for the remaining epochs; returns ``loss_history``."""
         start = time.perf_counter()
-        if self.workers > 1:
+        if self.workers > 1 and self.n_words > 0:
             from .parallel import train_parallel
 
             train_parallel(self, on_chunk)
@@ -293,18 +306,7 @@ class Trainer:
                 "(use the same --corpus, --max-tokens and --min-count)"
             )
         theirs, ours = state.get("hyperparameters", {}), self.hyperparameters()
-        for key in (
-            "model",
-            "dim",
-            "neg",
-            "window",
-            "sample",
-            "epochs",
-            "lr",
-            "lr_min",
-            "batch_size",
-            "seed",
-        ):
+        for key in RESUME_KEYS:
             if theirs.get(key) != ours.get(key):
                 raise Word2VecError(
                     f"the checkpoint was made with {key}={theirs.get(key)}, not {ours.get(key)}"

@@ -16,7 +16,7 @@ from .corpus import ReadStats, encode_corpus, iter_sentences
 from .errors import Word2VecError
 from .io import model_path, save_model, write_json
 from .model import Word2Vec
-from .train import Trainer
+from .train import RESUME_KEYS, Trainer
 
 TEXT_SUFFIXES = {"", ".txt", ".text", ".gz", ".bz2", ".xz", ".zip"}
 
@@ -85,21 +85,7 @@ def _output_path(args: argparse.Namespace) -> Path:
 
 
 # Options that must match between a checkpoint and the run that resumes it.
-RESUMABLE = (
-    "corpus",
-    "max_tokens",
-    "min_count",
-    "model",
-    "dim",
-    "neg",
-    "window",
-    "sample",
-    "epochs",
-    "lr",
-    "lr_min",
-    "batch_size",
-    "seed",
-)
+RESUMABLE = ("corpus", "max_tokens", "min_count", *RESUME_KEYS)
 
 
 def _resume_options(args: argparse.Namespace) -> dict:

@@ -16,46 +16,19 @@ file in the same directory, then moved into place with :func:`os.replace`.
 from __future__ import annotations
 
 import os
-import uuid
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
 from .errors import Word2VecError
+from .io import atomic_write
 
 __all__ = ["atomic_write", "load_word2vec_format", "save_word2vec_format"]
 
 _CHUNK_ROWS = 4096  # rows formatted per write() call
-
-
-def atomic_write(path: str | os.PathLike[str], write: Callable[[BinaryIO], None]) -> None:
-    """Call ``write(f)`` on a temporary file next to ``path``, then rename it to ``path``.
-
-    Readers never see a half-written file, and on any failure the temporary file is removed
-    and an existing ``path`` is left untouched. OS errors become a one-line Word2VecError.
-    """
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        # O_EXCL: never clobber someone else's file; mode 0o666 so the umask applies as usual.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    except OSError as exc:
-        raise Word2VecError(f"cannot write {target}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise Word2VecError(f"cannot write {target}: {exc.strerror or exc}") from None
-        raise
 
 
 def _check_words(words: Sequence[str], vectors: np.ndarray) -> np.ndarray:
