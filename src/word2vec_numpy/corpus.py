@@ -1,8 +1,9 @@
 """Reading text: tokenisation, streaming readers, and encoding a corpus to a file of word ids.
 
 Tokenisation rule: text is lower-cased; a word is a run of letters and digits (any script,
-with the combining marks that follow them), possibly joined by apostrophes inside it ("don't", "o'clock"); everything else (spaces,
-punctuation, underscores, apostrophes at the edges of a word) separates words. A text8
+with the combining marks that follow them), possibly joined by apostrophes inside it
+("don't", "o'clock"); everything else (spaces, punctuation, underscores, apostrophes at the
+edges of a word) separates words. A text8
 file (only a-z and spaces) therefore comes through unchanged. Each line is a sentence:
 training windows never cross a line break, and a line longer than ``MAX_SENTENCE_LENGTH``
 tokens is cut into sentences of that many tokens, as gensim does.
