@@ -310,3 +310,22 @@ class Word2Vec(QueryMixin):
         from .io import load_model
 
         return load_model(path)
+
+    def save_word2vec_format(self, path: str, binary: bool = False, which: str = "in") -> None:
+        """Write the vectors in the word2vec C tool's text or binary format (gensim reads
+        them with ``KeyedVectors.load_word2vec_format``); ``which`` is "in", "out" or "sum"."""
+        from .w2vformat import save_word2vec_format
+
+        vectors = {"in": self.W_in, "out": self.W_out}.get(which)
+        if vectors is None:
+            vectors = self.W_in + self.W_out
+        save_word2vec_format(path, self.vocab.words, vectors, binary=binary)
+
+    @classmethod
+    def load_word2vec_format(cls, path: str, binary: bool | None = None) -> Word2Vec:
+        """A query-only model from a word2vec text or binary file (e.g. written by gensim or
+        the C tool); ``binary=None`` detects the format."""
+        from .w2vformat import load_word2vec_format
+
+        words, vectors = load_word2vec_format(path, binary=binary)
+        return cls.from_vectors(words, vectors)
