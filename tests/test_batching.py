@@ -182,16 +182,22 @@ def test_negatives_and_their_weights(model_kind):
     maker = BatchMaker(
         window, k, NoiseSampler(vocab.noise_distribution()), model_kind, batch_size=64, block=16
     )
-    assert maker.n_shared == k * (window + 1)
+    assert maker.n_shared == (2 if model_kind == "skipgram" else 1) * k * (window + 1)
     chunk = random_chunk(rng, 150, len(vocab), window)
     for batch, _, _ in maker.batches(chunk, rng):
-        nb = batch.rows.shape[0]
-        assert batch.neg.shape == (nb, maker.n_shared)
+        nb, T = batch.rows.shape
+        G = maker.neg_group
+        n_groups = nb * T // G
+        assert batch.neg.shape == (n_groups, maker.n_shared)
         assert batch.neg.min() >= 0 and batch.neg.max() < len(vocab)
-        assert batch.neg_weight.shape == (nb, maker.block, 1)
+        assert batch.neg_weight.shape == (n_groups, G, 1)
         assert batch.neg_weight.dtype == np.float32
         assert batch.window == window
-        n_pairs = batch.pair_mask.sum(axis=2, keepdims=True)
+        # neg_order is a permutation of the rows; a group's rows are spread over the batch
+        assert sorted(batch.neg_order) == list(range(nb * T))
+        groups = batch.neg_group_of_rows()
+        assert np.bincount(groups).tolist() == [G] * n_groups
+        n_pairs = batch.pair_mask.sum(axis=2).reshape(-1)[batch.neg_order].reshape(n_groups, G, 1)
         if model_kind == "skipgram":
             expected = n_pairs * k / maker.n_shared
         else:

@@ -15,7 +15,9 @@ from word2vec_numpy.model import (
     Word2Vec,
     block_view,
     cbow_block_grads,
+    cbow_positive_grads,
     fold_blocks,
+    positive_grads,
     scatter_add,
     sgns_block_grads,
     sigmoid,
@@ -112,7 +114,8 @@ def touched_rows(model_kind: str, batch: Batch) -> tuple[set[int], set[int]]:
     cols = block_view(batch.span[:, None], nb, T, w)[..., 0]  # (nb, T+2w)
     ctx = {int(cols[b, c]) for b, t, c in zip(*np.nonzero(batch.pair_mask), strict=True)}
     centres = {int(i) for i in batch.rows[has_pair]}
-    negs = {int(i) for b in range(nb) if has_pair[b].any() for i in batch.neg[b]}
+    groups = batch.neg_group_of_rows()
+    negs = {int(i) for g in set(groups[has_pair.ravel()]) for i in batch.neg[g]}
     if model_kind == "skipgram":
         return centres, ctx | negs
     return ctx, centres | negs
@@ -297,15 +300,15 @@ def reference_step(model_kind, chunk, batch, W_in, W_out, lr, k, exact=True):
     """New (W_in, W_out) and loss after one SGD step, computed one pair (or one centre) at a
     time from ``window_pairs`` and the batch's shared negatives, all gradients taken at the
     old weights and summed."""
-    T = batch.rows.shape[1]
     K = batch.neg.shape[1]
+    groups = batch.neg_group_of_rows()
     gin, gout = np.zeros_like(W_in), np.zeros_like(W_out)
     loss = 0.0
     contexts: dict[int, list[int]] = {}
     for t, u in window_pairs(chunk):
         contexts.setdefault(t, []).append(u)
     for t, ctx in contexts.items():
-        negs = batch.neg[t // T]
+        negs = batch.neg[groups[t]]
         centre = int(chunk.ids[t])
         if model_kind == "skipgram":
             v = W_in[centre]
@@ -376,10 +379,9 @@ def test_repeated_ids_sum_their_per_pair_gradients(model_kind, exact):
     # The buggy `W[idx] += g` form keeps only one update per repeated id.
     nb, T = batch.rows.shape
     M = batch.pair_mask.astype(np.float64)
-    Wn = batch.neg_weight.astype(np.float64)
     if model_kind == "skipgram":
         O = block_view(W_out[batch.span], nb, T, batch.window)
-        _, gH, _, _ = sgns_block_grads(W_in[batch.rows], O, W_out[batch.neg], M, Wn)
+        _, gH, _ = positive_grads(W_in[batch.rows], O, M)
         buggy = W_in.copy()
         buggy[batch.rows.ravel()] += -lr * gH.reshape(-1, D)
         assert not np.allclose(buggy, model.W_in)
@@ -388,7 +390,7 @@ def test_repeated_ids_sum_their_per_pair_gradients(model_kind, exact):
         n_ctx = M.sum(axis=2, keepdims=True)
         H = (M / np.maximum(n_ctx, 1)) @ block_view(W_in[batch.span], nb, T, batch.window)
         valid = (n_ctx[..., 0] > 0).astype(np.float64)
-        _, _, gUo, _ = cbow_block_grads(H, W_out[batch.rows], W_out[batch.neg], valid, Wn)
+        _, _, gUo = cbow_positive_grads(H, W_out[batch.rows], valid)
         buggy[batch.rows.ravel()] += -lr * gUo.reshape(-1, D)
         assert not np.allclose(buggy[: len(vocab)], exp_out)
 

@@ -65,9 +65,11 @@ class Batch:
     span:       (nb*T + 2*window,) word ids of all positions the blocks touch, so that block b's
                 columns are span[b*T : b*T + T + 2*window].
     pair_mask:  (nb, T, T + 2*window) 1.0 where (row, column) is a (centre, context) pair.
-    neg:        (nb, K) shared negative word ids of each block.
-    neg_weight: (nb, T, 1) weight of each negative term of a row (SGNS: n_pairs*k/K;
-                CBOW: k/K for rows with a context, else 0).
+    neg:        (ng, K) negative word ids shared by each group of G centre rows.
+    neg_weight: (ng, G, 1) weight of each negative term of a row (SGNS: n_pairs*k/K;
+                CBOW: k/K for rows with a context, else 0), in group order.
+    neg_order:  (ng*G,) the rows of the groups: slot s is centre row neg_order[s] of the
+                flattened (nb*T) rows. Groups take every ng-th row (see ``BatchMaker``).
     """
 
     rows: np.ndarray
@@ -75,6 +77,7 @@ class Batch:
     pair_mask: np.ndarray
     neg: np.ndarray
     neg_weight: np.ndarray
+    neg_order: np.ndarray
 
     @property
     def window(self) -> int:
@@ -83,6 +86,13 @@ class Batch:
     @property
     def n_pairs(self) -> int:
         return int(self.pair_mask.sum())
+
+    def neg_group_of_rows(self) -> np.ndarray:
+        """(nb*T,) the negative group of each flattened centre row."""
+        group_size = self.neg_weight.shape[1]
+        groups = np.empty(len(self.neg_order), dtype=np.int64)
+        groups[self.neg_order] = np.arange(len(self.neg_order)) // group_size
+        return groups
 
 
 def block_view(span_vectors: np.ndarray, n_blocks: int, block: int, window: int) -> np.ndarray:
@@ -115,53 +125,85 @@ def scatter_add(matrix: np.ndarray, ids: np.ndarray, grads: np.ndarray) -> None:
     np.add.at(matrix.reshape(-1), flat_index, grads.reshape(-1))
 
 
+def positive_grads(
+    H: np.ndarray, O: np.ndarray, M: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """SGNS (centre, context) terms of blocks: H (nb,T,d) v_{w_I} of the centres, O (nb,C,d)
+    v' of the columns, M (nb,T,C) the pair mask.
+
+    L = sum_{t,c} M_tc * -log sigma(S_tc) with S = H O^T. With E = M (sigma(S) - 1):
+    dL/dH = E O,  dL/dO = E^T H.
+    """
+    p = sigmoid(H @ O.transpose(0, 2, 1))  # sigma(v'_c . v_t) for all (centre, column)
+    loss = -float(np.sum(M * np.log(p), dtype=np.float64))
+    E = M * (p - 1.0)
+    return loss, E @ O, E.transpose(0, 2, 1) @ H
+
+
+def negative_grads(
+    H: np.ndarray, U: np.ndarray, Wn: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Negative-sampling terms of groups: H (ng,G,d) the input vectors (v_{w_I}, or the CBOW
+    context mean h) of a group's rows, U (ng,K,d) v' of the group's shared negatives, Wn
+    (ng,G,1) the weight of each row's negative terms.
+
+    L = sum_{t,k} Wn_t * -log sigma(-S'_tk) with S' = H U^T. With E' = Wn sigma(S'):
+    dL/dH = E' U,  dL/dU = E'^T H.
+    """
+    q = sigmoid(H @ U.transpose(0, 2, 1))  # sigma(v'_k . v_t) for all (row, negative)
+    loss = -float(np.sum(Wn * np.log1p(-q), dtype=np.float64))
+    En = Wn * q
+    return loss, En @ U, En.transpose(0, 2, 1) @ H
+
+
 def sgns_block_grads(
     H: np.ndarray, O: np.ndarray, U: np.ndarray, M: np.ndarray, Wn: np.ndarray
 ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-    """Loss and gradients of a batch of SGNS blocks (shapes as in ``Batch``).
+    """The whole SGNS loss of blocks whose rows also form the negative groups (U: (nb,K,d),
+    Wn: (nb,T,1)): ``positive_grads`` + ``negative_grads``, gradients summed on H."""
+    loss_pos, gH, gO = positive_grads(H, O, M)
+    loss_neg, gH_neg, gU = negative_grads(H, U, Wn)
+    return loss_pos + loss_neg, gH + gH_neg, gO, gU
 
-    H: (nb,T,d) v_{w_I} of the centres; O: (nb,C,d) v' of the columns; U: (nb,K,d) v' of the
-    negatives; M: (nb,T,C) pair mask; Wn: (nb,T,1) negative weights.
 
-    L = sum_{t,c} M_tc * -log sigma(S_tc) + sum_{t,k} Wn_t * -log sigma(-S'_tk),
-    with S = H O^T and S' = H U^T. With E = M (sigma(S) - 1) and E' = Wn sigma(S'):
-    dL/dH = E O + E' U,  dL/dO = E^T H,  dL/dU = E'^T H.
+def cbow_positive_grads(
+    H: np.ndarray, Uo: np.ndarray, valid: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """CBOW centre terms: H (nb,T,d) h = mean context vector of each centre, Uo (nb,T,d)
+    v'_{w_O} of the centres, valid (nb,T) 1.0 for centres with a context.
+
+    L = sum_t valid_t * -log sigma(v'_{w_O}.h_t). With e_t = valid_t (sigma(v'_{w_O}.h_t) - 1):
+    dL/dh_t = e_t v'_{w_O},  dL/dv'_{w_O} = e_t h_t.
     """
-    p = sigmoid(H @ O.transpose(0, 2, 1))  # sigma(v'_c . v_t) for all (centre, column)
-    q = sigmoid(H @ U.transpose(0, 2, 1))  # sigma(v'_k . v_t) for all (centre, negative)
-    loss = -float(np.sum(M * np.log(p), dtype=np.float64))
-    loss -= float(np.sum(Wn * np.log1p(-q), dtype=np.float64))
-    E = M * (p - 1.0)
-    En = Wn * q
-    gH = E @ O + En @ U
-    gO = E.transpose(0, 2, 1) @ H
-    gU = En.transpose(0, 2, 1) @ H
-    return loss, gH, gO, gU
+    p = sigmoid(np.einsum("btd,btd->bt", H, Uo))
+    loss = -float(np.sum(valid * np.log(p), dtype=np.float64))
+    e = (valid * (p - 1.0))[..., None]
+    return loss, e * Uo, e * H
 
 
 def cbow_block_grads(
     H: np.ndarray, Uo: np.ndarray, U: np.ndarray, valid: np.ndarray, Wn: np.ndarray
 ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-    """Loss and gradients of a batch of CBOW blocks.
+    """The whole CBOW loss of blocks whose rows also form the negative groups:
+    ``cbow_positive_grads`` + ``negative_grads``, gradients summed on H."""
+    loss_pos, gH, gUo = cbow_positive_grads(H, Uo, valid)
+    loss_neg, gH_neg, gU = negative_grads(H, U, Wn)
+    return loss_pos + loss_neg, gH + gH_neg, gUo, gU
 
-    H: (nb,T,d) h = mean context vector of each centre; Uo: (nb,T,d) v'_{w_O} of the centres;
-    U: (nb,K,d) v' of the negatives; valid: (nb,T) 1.0 for centres with a context;
-    Wn: (nb,T,1) negative weights.
 
-    L = sum_t valid_t * -log sigma(v'_{w_O}.h_t) + sum_{t,k} Wn_t * -log sigma(-v'_k.h_t).
-    With e_t = valid_t (sigma(v'_{w_O}.h_t) - 1) and E' = Wn sigma(H U^T):
-    dL/dh_t = e_t v'_{w_O} + (E' U)_t,  dL/dv'_{w_O} = e_t h_t,  dL/dU = E'^T H.
-    """
-    p = sigmoid(np.einsum("btd,btd->bt", H, Uo))
-    q = sigmoid(H @ U.transpose(0, 2, 1))
-    loss = -float(np.sum(valid * np.log(p), dtype=np.float64))
-    loss -= float(np.sum(Wn * np.log1p(-q), dtype=np.float64))
-    e = (valid * (p - 1.0))[..., None]
-    En = Wn * q
-    gH = e * Uo + En @ U
-    gUo = e * H
-    gU = En.transpose(0, 2, 1) @ H
-    return loss, gH, gUo, gU
+def _negative_step(
+    H: np.ndarray, U: np.ndarray, batch: Batch
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """``negative_grads`` on the batch's negative groups: the centre rows are regrouped by
+    ``batch.neg_order`` and the gradient is put back in row order (a permutation)."""
+    d = H.shape[-1]
+    ng, G = batch.neg_weight.shape[:2]
+    Hn = H.reshape(-1, d)[batch.neg_order].reshape(ng, G, d)
+    Wn = batch.neg_weight.astype(H.dtype, copy=False)
+    loss, gHn, gU = negative_grads(Hn, U, Wn)
+    gH = np.empty((len(batch.neg_order), d), dtype=H.dtype)
+    gH[batch.neg_order] = gHn.reshape(-1, d)
+    return loss, gH.reshape(H.shape), gU
 
 
 class Word2Vec(QueryMixin):
@@ -258,8 +300,9 @@ class Word2Vec(QueryMixin):
         O = block_view(self.W_out[batch.span], nb, T, w)
         U = self.W_out[batch.neg]
         M = batch.pair_mask.astype(H.dtype, copy=False)
-        Wn = batch.neg_weight.astype(H.dtype, copy=False)
-        loss, gH, gO, gU = sgns_block_grads(H, O, U, M, Wn)
+        loss_pos, gH, gO = positive_grads(H, O, M)
+        loss_neg, gH_neg, gU = _negative_step(H, U, batch)
+        loss, gH = loss_pos + loss_neg, gH + gH_neg
         step = H.dtype.type(-lr)
         scatter_add(self.W_in, batch.rows, step * gH)
         out_ids = np.concatenate([batch.span, batch.neg.ravel()])
@@ -279,8 +322,9 @@ class Word2Vec(QueryMixin):
         H = A @ X
         Uo = self.W_out[batch.rows]
         U = self.W_out[batch.neg]
-        Wn = batch.neg_weight.astype(H.dtype, copy=False)
-        loss, gH, gUo, gU = cbow_block_grads(H, Uo, U, valid, Wn)
+        loss_pos, gH, gUo = cbow_positive_grads(H, Uo, valid)
+        loss_neg, gH_neg, gU = _negative_step(H, U, batch)
+        loss, gH = loss_pos + loss_neg, gH + gH_neg
         # dL/dv_c = sum_t A_tc dL/dh_t (exact); the C tool adds dL/dh_t whole (M instead of A)
         gX = (A if self.cbow_exact_grad else M).transpose(0, 2, 1) @ gH
         step = H.dtype.type(-lr)

@@ -74,7 +74,12 @@ def _worker_main(cfg: dict) -> None:
         )
         ids = np.memmap(cfg["ids_path"], dtype=np.uint32, mode="r")
         maker = BatchMaker(
-            cfg["window"], cfg["neg"], NoiseSampler(cfg["noise"]), cfg["model"], cfg["batch_size"]
+            cfg["window"],
+            cfg["neg"],
+            NoiseSampler(cfg["noise"]),
+            cfg["model"],
+            cfg["batch_size"],
+            n_shared=cfg["shared_negatives"],
         )
         total, lr0, lr_min = cfg["total_words"], cfg["lr"], cfg["lr_min"]
         base = int(words[me])
@@ -154,6 +159,7 @@ def train_parallel(trainer, on_epoch=None) -> None:
             "lr_min": trainer.lr_min,
             "seed": trainer.seed,
             "chunk_words": trainer.chunk_words,
+            "shared_negatives": trainer.shared_negatives,
         }
         # one BLAS thread per worker: the workers already use every core
         os.environ["OPENBLAS_NUM_THREADS"] = "1"

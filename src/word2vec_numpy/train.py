@@ -120,6 +120,7 @@ class Trainer:
         quiet: bool = False,
         chunk_words: int = 1 << 16,
         progress_stream=None,
+        shared_negatives: int | None = None,
     ) -> None:
         if n_epochs < 1 or window < 1 or batch_size < 1 or workers < 1:
             raise ValueError("n_epochs, window, batch_size and workers must be >= 1")
@@ -144,6 +145,7 @@ class Trainer:
         self.quiet = quiet
         self.chunk_words = int(chunk_words)
         self.progress_stream = progress_stream
+        self.shared_negatives = shared_negatives
         self.total_words = self.n_epochs * self.n_words
         self.keep_prob = vocab.keep_probabilities(self.sample)
         self.sampler = NoiseSampler(vocab.noise_distribution())
@@ -169,6 +171,7 @@ class Trainer:
             sampler=self.sampler,
             model=self.model.model,
             batch_size=self.batch_size,
+            n_shared=self.shared_negatives,
         )
 
     def lr_at(self, words_done: int) -> float:
