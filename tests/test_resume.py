@@ -1,0 +1,130 @@
+"""Checkpoints: a run stopped and resumed ends with exactly the weights of an uninterrupted
+one (one worker), through the API and through the command line with a real SIGINT."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from word2vec_numpy import Trainer, Word2Vec, Word2VecError, encode_corpus
+from word2vec_numpy.io import load_model, save_model
+from word2vec_numpy.sample import generate_sample_sentences, write_sample_corpus
+
+SETTINGS = dict(n_epochs=2, workers=1, seed=7, quiet=True, chunk_words=20_000)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("resume")
+    return encode_corpus(generate_sample_sentences(120_000, seed=3), folder / "ids.u32")
+
+
+def _fresh(corpus) -> tuple[Word2Vec, Trainer]:
+    model = Word2Vec(corpus.vocab, embed_dim=16, seed=7)
+    return model, Trainer(model, corpus.vocab, corpus, **SETTINGS)
+
+
+@pytest.mark.parametrize("stop_after", [1, 4, 7])  # mid first epoch, mid second, ...
+def test_stop_and_resume_equals_uninterrupted(corpus, tmp_path, stop_after):
+    model, trainer = _fresh(corpus)
+    trainer.train()
+
+    part_model, part = _fresh(corpus)
+    chunks = [0]
+
+    def stop(t: Trainer) -> None:
+        chunks[0] += 1
+        if chunks[0] == stop_after:
+            t.request_stop()
+
+    part.train(on_chunk=stop)
+    assert not part.finished
+    path = save_model(part_model, tmp_path / "ckpt", extra_state=part.state())
+
+    resumed_model = load_model(path)
+    resumed = Trainer(resumed_model, corpus.vocab, corpus, **SETTINGS)
+    resumed.restore(resumed_model.training_state)
+    resumed.train()
+
+    assert resumed.finished
+    np.testing.assert_array_equal(resumed_model.W_in, model.W_in)
+    np.testing.assert_array_equal(resumed_model.W_out, model.W_out)
+    assert resumed.loss_history == trainer.loss_history
+    assert resumed.epoch_losses == trainer.epoch_losses
+
+
+def test_restore_refuses_another_corpus_or_settings(corpus, tmp_path):
+    model, trainer = _fresh(corpus)
+    trainer.request_stop()
+    trainer.train()
+    state = trainer.state()
+    other = encode_corpus(generate_sample_sentences(60_000, seed=4), tmp_path / "other.u32")
+    with pytest.raises(Word2VecError, match="different corpus"):
+        Trainer(Word2Vec(other.vocab, 16), other.vocab, other, **SETTINGS).restore(state)
+    changed = dict(SETTINGS, window=3)
+    with pytest.raises(Word2VecError, match="window"):
+        Trainer(Word2Vec(corpus.vocab, 16), corpus.vocab, corpus, **changed).restore(state)
+
+
+def _train(args, cwd, **kwargs):
+    return subprocess.Popen(
+        [sys.executable, "-m", "word2vec_numpy", "train", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
+def test_sigint_then_resume_through_the_cli(tmp_path):
+    text = tmp_path / "corpus.txt"
+    write_sample_corpus(text, n_tokens=300_000, seed=5)
+    common = [
+        "--corpus",
+        str(text),
+        "--workers",
+        "1",
+        "--epochs",
+        "2",
+        "--dim",
+        "16",
+        "--seed",
+        "3",
+        "--quiet",
+    ]
+    full = _train([*common, "--out", "full"], tmp_path)
+    assert full.wait(timeout=300) == 0, full.stderr.read()
+
+    part = _train([*common, "--out", "part", "--checkpoint-every", "20000"], tmp_path)
+    ckpt = tmp_path / "part.ckpt.npz"
+    deadline = time.time() + 120
+    while not ckpt.exists() and part.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    if part.poll() is not None:
+        pytest.skip("training finished before it could be interrupted")
+    part.send_signal(signal.SIGINT)
+    assert part.wait(timeout=120) == 130
+    err = part.stderr.read()
+    assert "resume with" in err and "Traceback" not in err
+    assert not (tmp_path / "part.npz").exists()  # no finished model from a stopped run
+    leftovers = [p for p in os.listdir(tmp_path) if p.endswith(".tmp") or p.endswith(".u32")]
+    assert leftovers == []
+
+    again = _train(["--resume", str(ckpt), "--out", "part", "--workers", "1", "--quiet"], tmp_path)
+    assert again.wait(timeout=300) == 0, again.stderr.read()
+    a, b = np.load(tmp_path / "full.npz"), np.load(tmp_path / "part.npz")
+    np.testing.assert_array_equal(a["W_in"], b["W_in"])
+    np.testing.assert_array_equal(a["W_out"], b["W_out"])
+    assert not ckpt.exists()  # superseded by the finished model
+
+    # a different option on resume is refused in one line
+    bad = _train(["--resume", str(tmp_path / "full.npz"), "--out", "x"], tmp_path)
+    assert bad.wait(timeout=120) == 2
+    assert len(bad.stderr.read().strip().splitlines()) == 1
