@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from word2vec_numpy import Trainer, Word2Vec, encode_corpus, iter_sentences
 from word2vec_numpy.evaluate import evaluate_analogies, evaluate_word_pairs
 
@@ -39,8 +41,8 @@ def main() -> None:
         print(
             f"# corpus {args.corpus}: {corpus.total_tokens:,} tokens, {len(corpus.vocab):,} words"
         )
-        print("| setting | train s | analogy | covered | WS-353 | final loss |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print("| setting | train s | analogy | covered | WS-353 | final loss | max norm in/out |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
         for text in args.settings:
             options = json.loads(text)
             kind = options.pop("model", "skipgram")
@@ -56,9 +58,12 @@ def main() -> None:
             )
             pairs = evaluate_word_pairs(model.vocab.words, model.W_in, data / "wordsim353.tsv")
             loss = trainer.epoch_losses[-1]
+            norm_in = float(np.linalg.norm(model.W_in, axis=1).max())
+            norm_out = float(np.linalg.norm(model.W_out, axis=1).max())
             print(
                 f"| {kind} {text} | {seconds:.1f} | {analogies['accuracy']:.4f} | "
-                f"{analogies['total']:,} | {pairs['spearman']:.3f} | {loss:.4f} |",
+                f"{analogies['total']:,} | {pairs['spearman']:.3f} | {loss:.4f} | "
+                f"{norm_in:.1f} / {norm_out:.1f} |",
                 flush=True,
             )
 

@@ -25,27 +25,32 @@ def mask_pairs(maker: BatchMaker, chunk: Chunk, rng: np.random.Generator):
     the word ids read from the batch checked against the chunk."""
     pairs = []
     w, T = maker.window, maker.block
-    start = 0
+    rows_seen = []
+    previous_kept = 0
     for batch, words_read, kept in maker.batches(chunk, rng):
         nb = batch.rows.shape[0]
         assert batch.pair_mask.shape == (nb, T, T + 2 * w)
-        assert batch.span.shape == (nb * T + 2 * w,)
+        assert batch.span.shape == (nb, T + 2 * w)
+        np.testing.assert_array_equal(batch.rows, batch.span[:, w : w + T])
         assert set(np.unique(batch.pair_mask)) <= {0.0, 1.0}
+        assert nb * T <= maker.batch_size
         for b, t, c in zip(*np.nonzero(batch.pair_mask), strict=True):
-            row_pos = start + b * T + t
-            col_pos = start + b * T + c - w
+            row_pos = batch.starts[b] + t
+            col_pos = batch.starts[b] + c - w
             assert 0 <= row_pos < len(chunk) and 0 <= col_pos < len(chunk)
             assert batch.rows[b, t] == chunk.ids[row_pos]
-            assert batch.span[b * T + c] == chunk.ids[col_pos]
+            assert batch.span[b, c] == chunk.ids[col_pos]
             pairs.append((int(row_pos), int(col_pos)))
-        # real rows carry the chunk's ids
-        real = min(nb * T, len(chunk) - start)
-        np.testing.assert_array_equal(batch.rows.ravel()[:real], chunk.ids[start : start + real])
-        last = min(start + nb * T, len(chunk)) - 1
-        assert kept == last + 1
-        assert words_read == chunk.words_read[last]
-        start += nb * T
-    assert start >= len(chunk)
+        for b, start in enumerate(batch.starts):  # real rows carry the chunk's ids
+            real = min(T, len(chunk) - start)
+            np.testing.assert_array_equal(batch.rows[b, :real], chunk.ids[start : start + real])
+            rows_seen.extend(range(start, start + real))
+        # the lr follows the share of the chunk done
+        assert previous_kept < kept <= len(chunk)
+        assert words_read == chunk.words_read[kept - 1]
+        previous_kept = kept
+    assert kept == len(chunk)
+    assert sorted(rows_seen) == list(range(len(chunk)))  # every position once
     return pairs
 
 

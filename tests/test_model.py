@@ -13,10 +13,8 @@ from word2vec_numpy.model import (
     MAX_EXP,
     Batch,
     Word2Vec,
-    block_view,
     cbow_block_grads,
     cbow_positive_grads,
-    fold_blocks,
     positive_grads,
     scatter_add,
     sgns_block_grads,
@@ -109,9 +107,8 @@ def rel_error(a: np.ndarray, b: np.ndarray) -> float:
 def touched_rows(model_kind: str, batch: Batch) -> tuple[set[int], set[int]]:
     """Rows of W_in and W_out that the batch's loss depends on."""
     nb, T = batch.rows.shape
-    w = batch.window
     has_pair = batch.pair_mask.sum(axis=2) > 0  # (nb, T)
-    cols = block_view(batch.span[:, None], nb, T, w)[..., 0]  # (nb, T+2w)
+    cols = batch.span  # (nb, T+2w)
     ctx = {int(cols[b, c]) for b, t, c in zip(*np.nonzero(batch.pair_mask), strict=True)}
     centres = {int(i) for i in batch.rows[has_pair]}
     groups = batch.neg_group_of_rows()
@@ -243,20 +240,6 @@ def test_cbow_block_grads_against_finite_differences():
     assert np.all(gH[0, 1] == 0) and np.all(gUo[1, 2] == 0)
 
 
-def test_fold_blocks_is_the_adjoint_of_block_view():
-    rng = np.random.default_rng(5)
-    for nb, T, w in ((1, 4, 2), (3, 4, 2), (4, 6, 1), (2, 10, 5)):
-        d = 3
-        X = rng.normal(size=(nb * T + 2 * w, d))
-        G = rng.normal(size=(nb, T + 2 * w, d))
-        view = block_view(X, nb, T, w)
-        for b in range(nb):
-            np.testing.assert_array_equal(view[b], X[b * T : b * T + T + 2 * w])
-        folded = fold_blocks(G, w)
-        assert folded.shape == X.shape
-        assert np.sum(view * G) == pytest.approx(np.sum(X * folded), rel=1e-12)
-
-
 # ----------------------------------------------------------- CBOW: the C tool's update
 
 
@@ -380,7 +363,7 @@ def test_repeated_ids_sum_their_per_pair_gradients(model_kind, exact):
     nb, T = batch.rows.shape
     M = batch.pair_mask.astype(np.float64)
     if model_kind == "skipgram":
-        O = block_view(W_out[batch.span], nb, T, batch.window)
+        O = W_out[batch.span]
         _, gH, _ = positive_grads(W_in[batch.rows], O, M)
         buggy = W_in.copy()
         buggy[batch.rows.ravel()] += -lr * gH.reshape(-1, D)
@@ -388,7 +371,7 @@ def test_repeated_ids_sum_their_per_pair_gradients(model_kind, exact):
     else:
         buggy = W_out.copy()
         n_ctx = M.sum(axis=2, keepdims=True)
-        H = (M / np.maximum(n_ctx, 1)) @ block_view(W_in[batch.span], nb, T, batch.window)
+        H = (M / np.maximum(n_ctx, 1)) @ W_in[batch.span]
         valid = (n_ctx[..., 0] > 0).astype(np.float64)
         _, _, gUo = cbow_positive_grads(H, W_out[batch.rows], valid)
         buggy[batch.rows.ravel()] += -lr * gUo.reshape(-1, D)

@@ -128,3 +128,52 @@ def test_sigint_then_resume_through_the_cli(tmp_path):
     bad = _train(["--resume", str(tmp_path / "full.npz"), "--out", "x"], tmp_path)
     assert bad.wait(timeout=120) == 2
     assert len(bad.stderr.read().strip().splitlines()) == 1
+
+
+def test_sigint_with_two_workers_leaves_no_process_or_shared_memory(tmp_path):
+    """Ctrl-C with workers: exit 130, a checkpoint, no orphan worker, no leaked segment."""
+    shm = "/dev/shm"
+    if not os.path.isdir(shm):
+        pytest.skip("no /dev/shm")
+    before = {p for p in os.listdir(shm) if p.startswith("psm_")}
+    text = tmp_path / "corpus.txt"
+    write_sample_corpus(text, n_tokens=1_000_000, seed=6)
+    run = _train(
+        [
+            "--corpus",
+            str(text),
+            "--workers",
+            "2",
+            "--epochs",
+            "20",
+            "--dim",
+            "32",
+            "--out",
+            "m",
+            "--quiet",
+        ],
+        tmp_path,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline and run.poll() is None:
+        if {p for p in os.listdir(shm) if p.startswith("psm_")} - before:
+            break  # the workers are running
+        time.sleep(0.05)
+    if run.poll() is not None:
+        pytest.skip("training ended before it could be interrupted")
+    time.sleep(0.5)
+    run.send_signal(signal.SIGINT)
+    assert run.wait(timeout=120) == 130
+    assert "resume with" in run.stderr.read()
+    assert (tmp_path / "m.ckpt.npz").exists()
+    time.sleep(0.5)
+    assert {p for p in os.listdir(shm) if p.startswith("psm_")} - before == set()
+    orphans = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if str(text).encode() in f.read():
+                    orphans.append(pid)
+        except OSError:
+            pass
+    assert orphans == []

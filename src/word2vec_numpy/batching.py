@@ -97,44 +97,49 @@ class BatchMaker:
         self._distance[offset == 0] = np.iinfo(np.int64).max  # a word is not its own context
 
     def batches(self, chunk: Chunk, rng: np.random.Generator):
-        """Yield (batch, corpus words read up to its last row, kept words up to it)."""
-        n, w = len(chunk), self.window
+        """Yield (batch, corpus words read so far, kept words so far) for the whole chunk.
+
+        A batch takes its blocks from places spread evenly over the chunk (batch j holds
+        blocks j, j + n_batches, j + 2*n_batches, ...), not from one stretch of text: the
+        rows that share negatives and the steps that follow each other then come from
+        unrelated contexts, as when several workers interleave (measured: benchmarks/).
+        """
+        n, w, T = len(chunk), self.window, self.block
         if n == 0:
             return
-        n_pad = -(-n // self.block) * self.block - n
+        n_blocks = -(-n // T)
+        n_pad = n_blocks * T - n
         # Pad w columns on the left, the last block's rows and w columns on the right;
         # padding has sentence -1 (never equal to a real one) and radius 0 (no pairs).
         ids = np.concatenate([np.zeros(w, np.int64), chunk.ids, np.zeros(n_pad + w, np.int64)])
         sent = np.concatenate([np.full(w, -1), chunk.sentence, np.full(n_pad + w, -1)])
         radius = np.concatenate([chunk.radius, np.zeros(n_pad, np.int64)])
-        for start in range(0, n, self.batch_size):
-            stop = min(start + self.batch_size, n + n_pad)
-            last = min(stop, n) - 1
-            batch = self.make_batch(ids, sent, radius, start, stop, rng)
-            yield batch, int(chunk.words_read[last]), last + 1
+        n_batches = -(-n_blocks // (self.batch_size // T))
+        for j in range(n_batches):
+            starts = np.arange(j, n_blocks, n_batches) * T
+            batch = self.make_batch(ids, sent, radius, starts, rng)
+            done = min(n, -(-(j + 1) * n // n_batches))  # share of the chunk done, for the lr
+            yield batch, int(chunk.words_read[done - 1]), done
 
     def make_batch(
         self,
         ids: np.ndarray,
         sent: np.ndarray,
         radius: np.ndarray,
-        start: int,
-        stop: int,
+        starts: np.ndarray,
         rng: np.random.Generator,
     ) -> Batch:
-        """The batch of rows start..stop (positions of the unpadded chunk; ``ids`` and
-        ``sent`` are padded with ``window`` entries in front)."""
+        """The batch of the blocks whose first rows are chunk positions ``starts`` (``ids``
+        and ``sent`` are padded with ``window`` entries in front, so a block's columns,
+        positions start-w .. start+T+w, are entries start .. start+T+2w of them)."""
         T, w = self.block, self.window
-        nb = (stop - start) // T
-        span = ids[start : stop + 2 * w]
-        span_sent = sent[start : stop + 2 * w]
-        rows = span[w : w + nb * T].reshape(nb, T)
-        row_sent = span_sent[w : w + nb * T].reshape(nb, T)
-        step = span_sent.strides[0]
-        col_sent = np.lib.stride_tricks.as_strided(
-            span_sent, shape=(nb, T + 2 * w), strides=(T * step, step)
-        )
-        r = radius[start:stop].reshape(nb, T, 1)
+        nb = len(starts)
+        cols = starts[:, None] + np.arange(T + 2 * w)
+        span = ids[cols]
+        col_sent = sent[cols]
+        rows = span[:, w : w + T]
+        row_sent = col_sent[:, w : w + T]
+        r = radius[starts[:, None] + np.arange(T)][:, :, None]
         mask = (self._distance[None] <= r) & (row_sent[:, :, None] == col_sent[:, None, :])
         mask = mask.astype(np.float32)
         G = self.neg_group
@@ -147,4 +152,4 @@ class BatchMaker:
             neg_weight = n_pairs * (self.n_negatives / self.n_shared)
         else:
             neg_weight = (n_pairs > 0) * np.float32(self.n_negatives / self.n_shared)
-        return Batch(rows, span, mask, neg, neg_weight.astype(np.float32), neg_order)
+        return Batch(rows, span, mask, neg, neg_weight.astype(np.float32), neg_order, starts)

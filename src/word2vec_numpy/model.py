@@ -40,7 +40,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from .query import QueryMixin
 from .vocab import Vocabulary
@@ -62,8 +61,8 @@ class Batch:
     """One mini-batch of ``nb`` blocks of ``T`` centre positions (see the module docstring).
 
     rows:       (nb, T) word ids of the centre positions.
-    span:       (nb*T + 2*window,) word ids of all positions the blocks touch, so that block b's
-                columns are span[b*T : b*T + T + 2*window].
+    span:       (nb, T + 2*window) word ids of each block's columns: its centres and the
+                ``window`` positions on either side (rows[b] == span[b, window:window+T]).
     pair_mask:  (nb, T, T + 2*window) 1.0 where (row, column) is a (centre, context) pair.
     neg:        (ng, K) negative word ids shared by each group of G centre rows.
     neg_weight: (ng, G, 1) weight of each negative term of a row (SGNS: n_pairs*k/K;
@@ -78,6 +77,7 @@ class Batch:
     neg: np.ndarray
     neg_weight: np.ndarray
     neg_order: np.ndarray
+    starts: np.ndarray | None = None  # chunk position of each block's first row
 
     @property
     def window(self) -> int:
@@ -93,27 +93,6 @@ class Batch:
         groups = np.empty(len(self.neg_order), dtype=np.int64)
         groups[self.neg_order] = np.arange(len(self.neg_order)) // group_size
         return groups
-
-
-def block_view(span_vectors: np.ndarray, n_blocks: int, block: int, window: int) -> np.ndarray:
-    """(n_blocks, block + 2*window, d) overlapping view of the span's rows (no copy)."""
-    d = span_vectors.shape[1]
-    s0, s1 = span_vectors.strides
-    return as_strided(
-        span_vectors, shape=(n_blocks, block + 2 * window, d), strides=(block * s0, s0, s1)
-    )
-
-
-def fold_blocks(grad: np.ndarray, window: int) -> np.ndarray:
-    """Inverse of ``block_view`` for gradients: sum each block's column gradients back onto
-    the span positions they came from (neighbouring blocks overlap by 2*window columns)."""
-    nb, cols, d = grad.shape
-    block = cols - 2 * window
-    out = np.zeros(((nb + 1) * block, d), dtype=grad.dtype)
-    out[: nb * block] = grad[:, :block].reshape(nb * block, d)
-    # columns block..block+2w of block b are positions (b+1)*block + 0..2w; needs 2w <= block
-    out[block:].reshape(nb, block, d)[:, : 2 * window] += grad[:, block:]
-    return out[: nb * block + 2 * window]
 
 
 def scatter_add(matrix: np.ndarray, ids: np.ndarray, grads: np.ndarray) -> None:
@@ -294,10 +273,8 @@ class Word2Vec(QueryMixin):
             return self._train_cbow(batch, lr)
 
     def _train_sgns(self, batch: Batch, lr: float) -> tuple[float, int]:
-        nb, T = batch.rows.shape
-        w = batch.window
         H = self.W_in[batch.rows]
-        O = block_view(self.W_out[batch.span], nb, T, w)
+        O = self.W_out[batch.span]
         U = self.W_out[batch.neg]
         M = batch.pair_mask.astype(H.dtype, copy=False)
         loss_pos, gH, gO = positive_grads(H, O, M)
@@ -305,20 +282,18 @@ class Word2Vec(QueryMixin):
         loss, gH = loss_pos + loss_neg, gH + gH_neg
         step = H.dtype.type(-lr)
         scatter_add(self.W_in, batch.rows, step * gH)
-        out_ids = np.concatenate([batch.span, batch.neg.ravel()])
-        out_grads = np.concatenate([fold_blocks(gO, w), gU.reshape(-1, gU.shape[-1])])
+        out_ids = np.concatenate([batch.span.ravel(), batch.neg.ravel()])
+        out_grads = np.concatenate([gO.reshape(-1, gO.shape[-1]), gU.reshape(-1, gU.shape[-1])])
         scatter_add(self.W_out, out_ids, step * out_grads)
         self.invalidate_cache()
         return loss, batch.n_pairs
 
     def _train_cbow(self, batch: Batch, lr: float) -> tuple[float, int]:
-        nb, T = batch.rows.shape
-        w = batch.window
         M = batch.pair_mask.astype(self.W_in.dtype, copy=False)
         n_ctx = M.sum(axis=2, keepdims=True)  # |C| of each centre
         valid = (n_ctx[..., 0] > 0).astype(M.dtype)
         A = M / np.maximum(n_ctx, 1.0)  # h_t = sum_c A_tc v_c, the context mean
-        X = block_view(self.W_in[batch.span], nb, T, w)
+        X = self.W_in[batch.span]
         H = A @ X
         Uo = self.W_out[batch.rows]
         U = self.W_out[batch.neg]
@@ -328,7 +303,7 @@ class Word2Vec(QueryMixin):
         # dL/dv_c = sum_t A_tc dL/dh_t (exact); the C tool adds dL/dh_t whole (M instead of A)
         gX = (A if self.cbow_exact_grad else M).transpose(0, 2, 1) @ gH
         step = H.dtype.type(-lr)
-        scatter_add(self.W_in, batch.span, step * fold_blocks(gX, w))
+        scatter_add(self.W_in, batch.span, step * gX)
         out_ids = np.concatenate([batch.rows.ravel(), batch.neg.ravel()])
         out_grads = np.concatenate([gUo.reshape(-1, gUo.shape[-1]), gU.reshape(-1, gU.shape[-1])])
         scatter_add(self.W_out, out_ids, step * out_grads)

@@ -90,7 +90,16 @@ def train_slice(
             kept_before = kept
         if not batches:
             yield 0.0, 0, chunk_total, 0, end
+        elif not _weights_sane(model, chunk.ids[:256]):
+            raise TrainingDiverged(lr_for(chunk_total), maker.batch_size)
         words_read = chunk_total
+
+
+def _weights_sane(model: Word2Vec, ids: np.ndarray, limit: float = 1e4) -> bool:
+    """Blown-up weights do not always show in the loss (scores are clipped to +-6): check
+    the rows of some words just trained. Healthy vectors have norms around 1-10."""
+    rows = model.W_in[ids]
+    return bool(np.isfinite(rows).all() and np.abs(rows).max(initial=0.0) < limit)
 
 
 class Trainer:
