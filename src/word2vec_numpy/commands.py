@@ -221,6 +221,8 @@ def _evaluation_files(args: argparse.Namespace) -> tuple[Path | None, list[Path]
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """``evaluate MODEL``: analogy accuracy and word-pair correlations."""
+    if not Path(args.model).exists():  # the first thing to tell, before the benchmark files
+        raise Word2VecError(f"model file not found: {args.model}")
     analogy_file, pair_files = _evaluation_files(args)
     for f in ([analogy_file] if analogy_file else []) + pair_files:
         if not f.is_file():
