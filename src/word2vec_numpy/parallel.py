@@ -117,7 +117,8 @@ def _worker_main(cfg: dict) -> None:
 
 def train_parallel(trainer, on_epoch=None) -> None:
     """Run ``trainer``'s remaining epochs in ``trainer.workers`` processes; ``on_epoch(trainer)``
-    is called after each epoch (with the weights copied back into the model)."""
+    is called after each epoch. During training the model's matrices are the shared ones;
+    afterwards they are private copies again."""
     model, n_workers = trainer.model, trainer.workers
     ids_path, tmp_ids = _ids_file(trainer)
     ids = np.memmap(ids_path, dtype=np.uint32, mode="r")
@@ -136,6 +137,8 @@ def train_parallel(trainer, on_epoch=None) -> None:
     try:
         w_in_name, W_in = shared(model.W_in)
         w_out_name, W_out = shared(model.W_out)
+        # While the workers train, the model *is* the shared matrices (no second copy).
+        model.W_in, model.W_out = W_in, W_out
         stats_name, stats = shared(np.zeros((n_workers, 4)))
         control_name, control = shared(np.zeros(2 * n_workers + 1, dtype=np.int64))
         cfg = {
@@ -194,15 +197,12 @@ def train_parallel(trainer, on_epoch=None) -> None:
             if not _run_epoch(trainer, procs, stats, control, progress):
                 break
             if on_epoch is not None:
-                model.W_in[...] = W_in
-                model.W_out[...] = W_out
                 on_epoch(trainer)
         progress.close()
     finally:
         _restore_env(old_env)
-        if W_out is not None:
-            model.W_in[...] = W_in
-            model.W_out[...] = W_out
+        if W_out is not None:  # private copies again before the shared memory goes away
+            model.W_in, model.W_out = W_in.copy(), W_out.copy()
             model.invalidate_cache()
         del W_in, W_out, stats, control
         for shm in segments:
