@@ -13,11 +13,10 @@ from word2vec_numpy.model import (
     MAX_EXP,
     Batch,
     Word2Vec,
-    cbow_block_grads,
     cbow_positive_grads,
+    negative_grads,
     positive_grads,
     scatter_add,
-    sgns_block_grads,
     sigmoid,
 )
 from word2vec_numpy.vocab import NoiseSampler, Vocabulary
@@ -98,6 +97,20 @@ def numeric_grads(model: Word2Vec, batch: Batch, eps: float = 1e-6):
             G[idx] = (plus - minus) / (2 * eps)
         grads.append(G)
     return grads
+
+
+def sgns_block_grads(H, O, U, M, Wn):
+    """The whole SGNS loss of blocks whose rows also form the negative groups."""
+    loss_pos, gH, gO = positive_grads(H, O, M)
+    loss_neg, gH_neg, gU = negative_grads(H, U, Wn)
+    return loss_pos + loss_neg, gH + gH_neg, gO, gU
+
+
+def cbow_block_grads(H, Uo, U, valid, Wn):
+    """The whole CBOW loss of blocks whose rows also form the negative groups."""
+    loss_pos, gH, gUo = cbow_positive_grads(H, Uo, valid)
+    loss_neg, gH_neg, gU = negative_grads(H, U, Wn)
+    return loss_pos + loss_neg, gH + gH_neg, gUo, gU
 
 
 def rel_error(a: np.ndarray, b: np.ndarray) -> float:

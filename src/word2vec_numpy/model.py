@@ -21,18 +21,17 @@ adds the whole of -lr * dL/dh to every context word, i.e. |C| times the exact gr
 
 Batching ("HogBatch", Ji et al. 2016, arXiv:1604.04661). Positions are taken in blocks of
 T consecutive words. For block b, the rows of the score matrix are the T centre words and the
-columns are every word within ``window`` of them (T + 2*window columns), plus K negatives
-*shared by the whole block*. All dot products of a block are then one matrix product,
-
-    S = H @ [O; U]^T       H: T x d centre vectors, O: (T+2w) x d context vectors, U: K x d
-
+columns are every word within ``window`` of them (T + 2*window columns); all their dot products
+are one matrix product S = H @ O^T (H: T x d centre vectors, O: (T+2w) x d context vectors),
 and a 0/1 mask M (the reduced window, same sentence, not the word itself) selects the
-(centre, context) pairs. Each centre word with n pairs owes n*k negative terms; it gets
-them as K shared negatives weighted by n*k/K, which has the same expectation as drawing
-k negatives per pair. The gradients are matrix products too (dL/dH = E @ [O; U],
-dL/d[O; U] = E^T @ H, with E the matrix of dL/dS), and they are added back into the rows
-with a scatter-add, so a word that occurs several times in a batch gets the sum of all its
-gradients: each pair keeps its own learning rate, as in plain SGD.
+(centre, context) pairs. Negatives are shared too: the centre rows of a batch are split into
+groups of G rows spread over the batch, and each group is scored against K negatives with
+one product S' = H_g @ U^T. A centre word with n pairs owes n*k negative terms; it gets them
+as K shared negatives weighted by n*k/K, which has the same expectation as drawing k
+negatives per pair. The gradients are matrix products too (dL/dH = E @ O + E' @ U,
+dL/dO = E^T @ H, dL/dU = E'^T @ H_g, with E, E' the matrices of dL/dS, dL/dS'), and they are
+added back into the rows with a scatter-add, so a word that occurs several times in a batch
+gets the sum of all its gradients: each pair keeps its own learning rate, as in plain SGD.
 """
 
 from __future__ import annotations
@@ -135,16 +134,6 @@ def negative_grads(
     return loss, En @ U, En.transpose(0, 2, 1) @ H
 
 
-def sgns_block_grads(
-    H: np.ndarray, O: np.ndarray, U: np.ndarray, M: np.ndarray, Wn: np.ndarray
-) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-    """The whole SGNS loss of blocks whose rows also form the negative groups (U: (nb,K,d),
-    Wn: (nb,T,1)): ``positive_grads`` + ``negative_grads``, gradients summed on H."""
-    loss_pos, gH, gO = positive_grads(H, O, M)
-    loss_neg, gH_neg, gU = negative_grads(H, U, Wn)
-    return loss_pos + loss_neg, gH + gH_neg, gO, gU
-
-
 def cbow_positive_grads(
     H: np.ndarray, Uo: np.ndarray, valid: np.ndarray
 ) -> tuple[float, np.ndarray, np.ndarray]:
@@ -158,16 +147,6 @@ def cbow_positive_grads(
     loss = -float(np.sum(valid * np.log(p), dtype=np.float64))
     e = (valid * (p - 1.0))[..., None]
     return loss, e * Uo, e * H
-
-
-def cbow_block_grads(
-    H: np.ndarray, Uo: np.ndarray, U: np.ndarray, valid: np.ndarray, Wn: np.ndarray
-) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-    """The whole CBOW loss of blocks whose rows also form the negative groups:
-    ``cbow_positive_grads`` + ``negative_grads``, gradients summed on H."""
-    loss_pos, gH, gUo = cbow_positive_grads(H, Uo, valid)
-    loss_neg, gH_neg, gU = negative_grads(H, U, Wn)
-    return loss_pos + loss_neg, gH + gH_neg, gUo, gU
 
 
 def _negative_step(
