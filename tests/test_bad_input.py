@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from word2vec_numpy.cli import main
+from word2vec_numpy.cli.main import main
 
 WORDS = "the cat sat on the mat while the dog ate a bone near the red door of the house\n"
 
@@ -184,8 +184,8 @@ def test_resume_with_other_options_is_refused(tmp_path, capsys):
     # a checkpoint made at the end of the first epoch, then a finished model
     assert main(["train", *common, "--checkpoint-every-epoch"]) == 0
     assert not (tmp_path / "m.ckpt.npz").exists()  # removed once the model is finished
-    from word2vec_numpy.cli import build_parser
-    from word2vec_numpy.train_command import run_train
+    from word2vec_numpy.cli.main import build_parser
+    from word2vec_numpy.cli.train import run_train
 
     args = build_parser().parse_args(["train", *common])
     args.resume = str(out) + ".npz"  # a finished model is not a checkpoint

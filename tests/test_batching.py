@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from word2vec_numpy.batching import BatchMaker, Chunk, make_chunk, window_pairs
-from word2vec_numpy.vocab import NoiseSampler, Vocabulary
+from word2vec_numpy.data.vocab import Vocabulary
+from word2vec_numpy.model.batching import BatchMaker, Chunk, make_chunk, window_pairs
+from word2vec_numpy.model.negative_sampling import NoiseSampler
 
 
 def zipf_vocab(n: int = 50, total: int = 100_000) -> Vocabulary:

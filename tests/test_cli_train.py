@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from word2vec_numpy.cli import main
-from word2vec_numpy.io import load_model
-from word2vec_numpy.sample import generate_sample_sentences
+from word2vec_numpy.cli.main import main
+from word2vec_numpy.data.sample import generate_sample_sentences
+from word2vec_numpy.formats.npz import load_model
 
 
 @pytest.fixture(scope="module")

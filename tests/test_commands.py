@@ -11,11 +11,16 @@ import sys
 import numpy as np
 import pytest
 
-from word2vec_numpy import commands
-from word2vec_numpy.commands import add_subcommands, format_table, load_any, report_after_training
+from word2vec_numpy.cli import commands
+from word2vec_numpy.cli.commands import (
+    add_subcommands,
+    format_table,
+    load_any,
+    report_after_training,
+)
 from word2vec_numpy.errors import Word2VecError
-from word2vec_numpy.model import Word2Vec
-from word2vec_numpy.w2vformat import load_word2vec_format, save_word2vec_format
+from word2vec_numpy.formats.word2vec_format import load_word2vec_format, save_word2vec_format
+from word2vec_numpy.model.word2vec import Word2Vec
 
 
 def run(argv: list[str], capsys) -> tuple[int, str, str]:
@@ -226,7 +231,7 @@ def test_load_any(model_file, tmp_path):
 
 
 def test_load_any_npz(tmp_path):
-    pytest.importorskip("word2vec_numpy.io")
+    pytest.importorskip("word2vec_numpy.formats.npz")
     model = Word2Vec.from_vectors(WORDS, MATRIX)
     saved = model.save(str(tmp_path / "model.npz"))
     loaded = load_any(saved)
@@ -261,7 +266,7 @@ def test_report_after_training(bench_files):
 
 
 def test_report_after_training_on_the_sample_corpus():
-    sample = pytest.importorskip("word2vec_numpy.sample")
+    sample = pytest.importorskip("word2vec_numpy.data.sample")
     words = sorted({w for line in sample.sample_questions().splitlines() for w in line.split()})
     words = [w for w in words if w != ":"] + [f"noise{i}" for i in range(30)]
     rng = np.random.default_rng(0)

@@ -13,19 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from word2vec_numpy import corpus as corpus_module
-from word2vec_numpy.corpus import (
-    MAX_SENTENCE_LENGTH,
-    SEPARATOR,
-    EncodedCorpus,
-    encode_corpus,
-    ids_to_int64,
-    iter_sentences,
-    tokenize,
-)
+from word2vec_numpy.data import text as corpus_module
+from word2vec_numpy.data.encode import SEPARATOR, EncodedCorpus, encode_corpus, ids_to_int64
+from word2vec_numpy.data.sample import generate_sample_sentences
+from word2vec_numpy.data.text import MAX_SENTENCE_LENGTH, iter_sentences, tokenize
+from word2vec_numpy.data.vocab import Vocabulary
 from word2vec_numpy.errors import Word2VecError
-from word2vec_numpy.sample import generate_sample_sentences
-from word2vec_numpy.vocab import Vocabulary
 
 # ------------------------------------------------------------------------- tokenize
 

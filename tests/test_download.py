@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from word2vec_numpy import download
-from word2vec_numpy.download import default_data_dir, fetch_alice, fetch_text8
+from word2vec_numpy.data import download
+from word2vec_numpy.data.download import default_data_dir, fetch_alice, fetch_text8
 from word2vec_numpy.errors import Word2VecError
 
 # --------------------------------------------------------------------------- fake content

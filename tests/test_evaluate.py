@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from word2vec_numpy.errors import Word2VecError
-from word2vec_numpy.evaluate import (
+from word2vec_numpy.model.word2vec import Word2Vec
+from word2vec_numpy.vectors.evaluate import (
     evaluate_analogies,
     evaluate_analogy_text,
     evaluate_model_analogies,
@@ -19,7 +20,6 @@ from word2vec_numpy.evaluate import (
     rankdata,
     spearman,
 )
-from word2vec_numpy.model import Word2Vec
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 QUESTIONS = DATA / "questions-words.txt"

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from word2vec_numpy import Trainer, Vocabulary, Word2Vec, Word2VecError
-from word2vec_numpy.io import load_model, save_model
+from word2vec_numpy.formats.npz import load_model, save_model
 
 
 @pytest.fixture(scope="module")

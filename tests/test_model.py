@@ -8,18 +8,16 @@ import warnings
 import numpy as np
 import pytest
 
-from word2vec_numpy.batching import BatchMaker, Chunk, make_chunk, window_pairs
-from word2vec_numpy.model import (
-    MAX_EXP,
-    Batch,
-    Word2Vec,
+from word2vec_numpy.data.vocab import Vocabulary
+from word2vec_numpy.model.batching import Batch, BatchMaker, Chunk, make_chunk, window_pairs
+from word2vec_numpy.model.negative_sampling import (
+    NoiseSampler,
     cbow_positive_grads,
     negative_grads,
     positive_grads,
-    scatter_add,
-    sigmoid,
 )
-from word2vec_numpy.vocab import NoiseSampler, Vocabulary
+from word2vec_numpy.model.ops import MAX_EXP, scatter_add, sigmoid
+from word2vec_numpy.model.word2vec import Word2Vec
 
 V = 10
 D = 6

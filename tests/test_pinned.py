@@ -11,8 +11,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from word2vec_numpy.cli import main
-from word2vec_numpy.sample import generate_sample_sentences
+from word2vec_numpy.cli.main import main
+from word2vec_numpy.data.sample import generate_sample_sentences
 
 PINNED = {
     "skipgram": "6322c46da8090a2a1946262c205d938fcac549314159760538030e559911305d",

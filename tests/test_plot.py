@@ -8,8 +8,8 @@ import struct
 import numpy as np
 import pytest
 
-from word2vec_numpy import plot
 from word2vec_numpy.errors import Word2VecError
+from word2vec_numpy.vectors import plot
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -7,9 +7,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from word2vec_numpy.batching import BatchMaker, make_chunk
-from word2vec_numpy.corpus import tokenize
-from word2vec_numpy.vocab import NoiseSampler, Vocabulary
+from word2vec_numpy.data.text import tokenize
+from word2vec_numpy.data.vocab import Vocabulary
+from word2vec_numpy.model.batching import BatchMaker, make_chunk
+from word2vec_numpy.model.negative_sampling import NoiseSampler
 
 texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=400)
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from word2vec_numpy.model import Word2Vec
-from word2vec_numpy.query import UnknownWordError, top_n_indices
+from word2vec_numpy.model.word2vec import Word2Vec
+from word2vec_numpy.vectors.keyed import UnknownWordError, top_n_indices
 
 
 def random_model(n_words: int = 200, dim: int = 16, seed: int = 0) -> Word2Vec:

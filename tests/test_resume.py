@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from word2vec_numpy import Trainer, Word2Vec, Word2VecError, encode_corpus
-from word2vec_numpy.io import load_model, save_model
-from word2vec_numpy.sample import generate_sample_sentences, write_sample_corpus
+from word2vec_numpy.data.sample import generate_sample_sentences, write_sample_corpus
+from word2vec_numpy.formats.npz import load_model, save_model
 
 SETTINGS = dict(n_epochs=2, workers=1, seed=7, quiet=True, chunk_words=20_000)
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from word2vec_numpy.sample import (
+from word2vec_numpy.data.sample import (
     RELATIONS,
     SAMPLE_QUESTIONS_NAME,
     generate_sample_sentences,

@@ -19,8 +19,8 @@ from word2vec_numpy import (
     load_sample_corpus,
     sample_questions,
 )
-from word2vec_numpy.evaluate import evaluate_analogy_text
-from word2vec_numpy.sample import generate_sample_sentences
+from word2vec_numpy.data.sample import generate_sample_sentences
+from word2vec_numpy.vectors.evaluate import evaluate_analogy_text
 
 
 @pytest.fixture(scope="module")

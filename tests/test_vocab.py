@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from word2vec_numpy.vocab import SENTENCE_END, NoiseSampler, Vocabulary
+from word2vec_numpy.data.vocab import SENTENCE_END, Vocabulary
+from word2vec_numpy.model.negative_sampling import NoiseSampler
 
 TOKENS = "the cat sat on the mat and the dog sat on the log a cat".split()
 

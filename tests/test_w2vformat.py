@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from word2vec_numpy.errors import Word2VecError
-from word2vec_numpy.w2vformat import load_word2vec_format, save_word2vec_format
+from word2vec_numpy.formats.word2vec_format import load_word2vec_format, save_word2vec_format
 
 WORDS = ["the", "naïve", "café", "東京", "word2vec", "ß"]
 
@@ -169,7 +169,7 @@ def test_gensim_reads_ours_and_we_read_gensims(tmp_path):
         assert loaded_words == words
         np.testing.assert_allclose(loaded, v, rtol=1e-6)
 
-        from word2vec_numpy.model import Word2Vec
+        from word2vec_numpy.model.word2vec import Word2Vec
 
         model = Word2Vec.from_vectors(loaded_words, loaded)
         mine = model.most_similar("café", top_n=5)
@@ -180,7 +180,7 @@ def test_gensim_reads_ours_and_we_read_gensims(tmp_path):
 
 def test_word2vec_methods_round_trip_through_both_formats(tmp_path):
     """``Word2Vec.save_word2vec_format`` / ``load_word2vec_format`` are the API spelling."""
-    from word2vec_numpy.model import Word2Vec
+    from word2vec_numpy.model.word2vec import Word2Vec
 
     rng = np.random.default_rng(5)
     words = ["königin", "king", "man", "woman"]

@@ -2,12 +2,13 @@
 
 __version__ = "0.1.0"
 
-from .corpus import EncodedCorpus, encode_corpus, iter_sentences, tokenize  # noqa: E402
+from .data.encode import EncodedCorpus, encode_corpus
+from .data.sample import load_sample_corpus, sample_questions  # noqa: E402
+from .data.text import iter_sentences, tokenize  # noqa: E402
+from .data.vocab import Vocabulary  # noqa: E402
 from .errors import Word2VecError  # noqa: E402
-from .model import Word2Vec  # noqa: E402
-from .sample import load_sample_corpus, sample_questions  # noqa: E402
-from .train import Trainer  # noqa: E402
-from .vocab import Vocabulary  # noqa: E402
+from .model.word2vec import Word2Vec  # noqa: E402
+from .training.trainer import Trainer  # noqa: E402
 
 __all__ = [
     "EncodedCorpus",

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .errors import Word2VecError
+from ..errors import Word2VecError
 
 __all__ = ["QueryMixin", "UnknownWordError", "top_n_indices", "unit_rows"]
 

@@ -13,8 +13,44 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import Batch
-from .vocab import NoiseSampler
+
+@dataclass
+class Batch:
+    """One mini-batch of ``nb`` blocks of ``T`` centre positions (see the module docstring).
+
+    rows:       (nb, T) word ids of the centre positions.
+    span:       (nb, T + 2*window) word ids of each block's columns: its centres and the
+                ``window`` positions on either side (rows[b] == span[b, window:window+T]).
+    pair_mask:  (nb, T, T + 2*window) 1.0 where (row, column) is a (centre, context) pair.
+    neg:        (ng, K) negative word ids shared by each group of G centre rows.
+    neg_weight: (ng, G, 1) weight of each negative term of a row (SGNS: n_pairs*k/K;
+                CBOW: k/K for rows with a context, else 0), in group order.
+    neg_order:  (ng*G,) the rows of the groups: slot s is centre row neg_order[s] of the
+                flattened (nb*T) rows. Groups take every ng-th row (see ``BatchMaker``).
+    """
+
+    rows: np.ndarray
+    span: np.ndarray
+    pair_mask: np.ndarray
+    neg: np.ndarray
+    neg_weight: np.ndarray
+    neg_order: np.ndarray
+    starts: np.ndarray | None = None  # chunk position of each block's first row
+
+    @property
+    def window(self) -> int:
+        return (self.pair_mask.shape[2] - self.pair_mask.shape[1]) // 2
+
+    @property
+    def n_pairs(self) -> int:
+        return int(self.pair_mask.sum())
+
+    def neg_group_of_rows(self) -> np.ndarray:
+        """(nb*T,) the negative group of each flattened centre row."""
+        group_size = self.neg_weight.shape[1]
+        groups = np.empty(len(self.neg_order), dtype=np.int64)
+        groups[self.neg_order] = np.arange(len(self.neg_order)) // group_size
+        return groups
 
 
 @dataclass
@@ -66,7 +102,7 @@ class BatchMaker:
         self,
         window: int,
         n_negatives: int,
-        sampler: NoiseSampler,
+        sampler,  # a NoiseSampler
         model: str = "skipgram",
         batch_size: int = 256,
         block: int = 32,

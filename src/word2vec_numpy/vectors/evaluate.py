@@ -35,8 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import Word2VecError
-from .query import top_n_indices, unit_rows
+from ..errors import Word2VecError
+from .keyed import top_n_indices, unit_rows
 
 __all__ = [
     "evaluate_analogies",

@@ -32,11 +32,11 @@ from multiprocessing import shared_memory
 
 import numpy as np
 
-from .batching import BatchMaker
-from .corpus import EncodedCorpus
-from .model import Word2Vec
-from .progress import Progress
-from .vocab import NoiseSampler
+from ..data.encode import EncodedCorpus
+from ..model.batching import BatchMaker
+from ..model.negative_sampling import NoiseSampler
+from ..model.word2vec import Word2Vec
+from ..progress import Progress
 
 _POLL_SECONDS = 0.05
 _RUN, _STOP, _DIVERGED = 0, 1, 2  # values of the control flag
@@ -54,7 +54,7 @@ def _worker_main(cfg: dict) -> None:
     [next chunk position of each worker (W)], [flag], and ``stats`` per worker: loss, pairs,
     batches, words kept."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    from .train import TrainingDiverged, train_slice
+    from .trainer import TrainingDiverged, train_slice
 
     me, n_workers = cfg["index"], cfg["workers"]
     handles = []
@@ -242,7 +242,7 @@ def _run_epoch(trainer, procs, stats, control, progress) -> bool:
                 proc.terminate()
                 proc.join()
     if control[-1] == _DIVERGED:
-        from .train import TrainingDiverged
+        from .trainer import TrainingDiverged
 
         raise TrainingDiverged(trainer.lr, trainer.batch_size)
     failed = [p.exitcode for p in procs if p.exitcode != 0]

@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from .batching import BatchMaker, make_chunk
-from .corpus import EncodedCorpus, ids_to_int64
-from .errors import Word2VecError
-from .model import Word2Vec
-from .progress import Progress
-from .vocab import NoiseSampler, Vocabulary
+from ..data.encode import EncodedCorpus, ids_to_int64
+from ..data.vocab import Vocabulary
+from ..errors import Word2VecError
+from ..model.batching import BatchMaker, make_chunk
+from ..model.negative_sampling import NoiseSampler
+from ..model.word2vec import Word2Vec
+from ..progress import Progress
 
 DEFAULT_LR = {"skipgram": 0.025, "cbow": 0.05}
 # hyperparameters that a resumed run must share with its checkpoint
@@ -209,7 +210,7 @@ class Trainer:
         """Train for the remaining epochs; returns ``loss_history``."""
         start = time.perf_counter()
         if self.workers > 1 and self.n_words > 0:
-            from .parallel import train_parallel
+            from .hogwild import train_parallel
 
             train_parallel(self, on_chunk)
         else:

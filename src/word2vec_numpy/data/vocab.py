@@ -116,30 +116,3 @@ class Vocabulary:
         """P_n(w) = count(w)^0.75 / sum_v count(v)^0.75 (Mikolov et al. 2013, section 2.2)."""
         weights = self.counts.astype(np.float64) ** power
         return weights / weights.sum()
-
-
-class NoiseSampler:
-    """Draws negative samples from the unigram^0.75 distribution in O(1) per sample.
-
-    Like the C tool, it fills a table with word ids, each word taking a share of the slots
-    proportional to P_n(w); drawing a uniform slot then gives a word with probability
-    ~P_n(w). The C tool uses 1e8 slots; 1e6 (4 MB) rounds each word's probability to a
-    multiple of 1e-6, far below the sampling noise of any training run. Every word is given at
-    least one slot so that no word is never used as a negative.
-    """
-
-    def __init__(self, probs: np.ndarray, table_size: int = 1_000_000) -> None:
-        probs = np.asarray(probs, dtype=np.float64)
-        table_size = max(int(table_size), 2 * len(probs))
-        # Largest-remainder rounding of probs * table_size, with a floor of one slot.
-        slots = np.maximum(np.floor(probs * table_size).astype(np.int64), 1)
-        short = table_size - int(slots.sum())
-        if short > 0:
-            remainder = probs * table_size - np.floor(probs * table_size)
-            slots[np.argsort(-remainder, kind="stable")[:short]] += 1
-        self.table = np.repeat(np.arange(len(probs), dtype=np.int32), slots)
-        self.probs = slots / slots.sum()  # the distribution actually sampled
-
-    def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> np.ndarray:
-        """``size`` word ids drawn independently from the noise distribution."""
-        return self.table[rng.integers(0, len(self.table), size=size)]

@@ -20,8 +20,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from .errors import Word2VecError
-from .evaluate import evaluate_analogies, evaluate_analogy_text, evaluate_word_pairs
+from ..errors import Word2VecError
+from ..vectors.evaluate import evaluate_analogies, evaluate_analogy_text, evaluate_word_pairs
 
 __all__ = [
     "add_subcommands",
@@ -46,8 +46,8 @@ SAMPLE_PROBES = ("king", "paris", "dog", "walk", "big")
 def load_any(path: str | Path) -> Any:
     """Load a model: our ``.npz`` (any zip file) with ``Word2Vec.load``, anything else as a
     word2vec text/binary vector file (format sniffed) into a query-only ``Word2Vec``."""
-    from .model import Word2Vec
-    from .w2vformat import load_word2vec_format
+    from ..formats.word2vec_format import load_word2vec_format
+    from ..model.word2vec import Word2Vec
 
     p = Path(path)
     if not p.exists():
@@ -69,7 +69,7 @@ def load_any(path: str | Path) -> Any:
 
 def _default_data_dir() -> Path:
     try:
-        from .download import default_data_dir
+        from ..data.download import default_data_dir
     except ImportError:
         return Path.home() / ".cache" / "word2vec-numpy"
     return Path(default_data_dir())
@@ -268,7 +268,7 @@ def _has_output_vectors(model: Any) -> bool:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """``export MODEL OUT``: write vectors in the word2vec C tool's text or binary format."""
-    from .w2vformat import save_word2vec_format
+    from ..formats.word2vec_format import save_word2vec_format
 
     model = load_any(args.model)
     if args.which in ("out", "sum") and not _has_output_vectors(model):
@@ -292,7 +292,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """``plot MODEL``: t-SNE map (and loss curve if the model has one) as PNGs."""
-    from .plot import epoch_boundaries_from, plot_loss, plot_tsne
+    from ..vectors.plot import epoch_boundaries_from, plot_loss, plot_tsne
 
     model = load_any(args.model)
     model_path = Path(args.model)
@@ -568,7 +568,7 @@ def report_after_training(
 
     report["sample_analogies"] = None
     if sample:
-        from .sample import sample_questions
+        from ..data.sample import sample_questions
 
         result = evaluate_analogy_text(
             words,

@@ -11,8 +11,8 @@ import os
 import signal
 import sys
 
-from . import __version__
-from .errors import Word2VecError
+from .. import __version__
+from ..errors import Word2VecError
 
 CORPUS_NAMES = ("sample", "text8", "alice")
 
@@ -112,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .train_command import run_train
+    from .train import run_train
 
     return run_train(args)
 

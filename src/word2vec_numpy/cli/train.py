@@ -12,11 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpus import ReadStats, encode_corpus, iter_sentences
-from .errors import Word2VecError
-from .io import model_path, save_model, write_json
-from .model import Word2Vec
-from .train import RESUME_KEYS, Trainer
+from ..data.encode import encode_corpus
+from ..data.text import ReadStats, iter_sentences
+from ..errors import Word2VecError
+from ..files import write_json
+from ..formats.npz import model_path, save_model
+from ..model.word2vec import Word2Vec
+from ..training.trainer import RESUME_KEYS, Trainer
 
 TEXT_SUFFIXES = {"", ".txt", ".text", ".gz", ".bz2", ".xz", ".zip"}
 
@@ -25,11 +27,11 @@ def corpus_sentences(args: argparse.Namespace, stats: ReadStats) -> tuple[Iterab
     """The sentences of ``--corpus`` and a short description of where they come from."""
     name = args.corpus
     if name == "sample":
-        from .sample import generate_sample_sentences
+        from ..data.sample import generate_sample_sentences
 
         return generate_sample_sentences(), "built-in sample corpus"
     if name in ("text8", "alice"):
-        from . import download
+        from ..data import download
 
         fetch = download.fetch_text8 if name == "text8" else download.fetch_alice
         path = fetch(data_dir=args.data_dir, quiet=args.quiet)
@@ -91,7 +93,7 @@ RESUMABLE = ("corpus", "max_tokens", "min_count", *RESUME_KEYS)
 def _resume_options(args: argparse.Namespace) -> dict:
     """Load ``--resume``'s checkpoint state and fill in the options it was made with; an
     option given explicitly with another value is refused."""
-    from .io import load_model
+    from ..formats.npz import load_model
 
     path = Path(args.resume)
     if not path.is_file():
@@ -255,7 +257,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _plots(model: Word2Vec, trainer: Trainer, stem: str) -> None:
-    from .plot import epoch_boundaries_from, plot_loss, plot_tsne
+    from ..vectors.plot import epoch_boundaries_from, plot_loss, plot_tsne
 
     boundaries = epoch_boundaries_from(trainer.history_epochs)
     plot_loss(trainer.loss_history, boundaries, stem + ".loss.png")

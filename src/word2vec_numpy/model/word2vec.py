@@ -36,132 +36,13 @@ gets the sum of all its gradients: each pair keeps its own learning rate, as in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from .query import QueryMixin
-from .vocab import Vocabulary
-
-MAX_EXP = 6.0  # sigmoid inputs are clipped to [-6, 6], the C tool's MAX_EXP
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """sigma(x) on x clipped to [-MAX_EXP, MAX_EXP]: never overflows, never exactly 0 or 1."""
-    out = np.clip(x, -MAX_EXP, MAX_EXP)
-    np.negative(out, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    return np.reciprocal(out, out=out)
-
-
-@dataclass
-class Batch:
-    """One mini-batch of ``nb`` blocks of ``T`` centre positions (see the module docstring).
-
-    rows:       (nb, T) word ids of the centre positions.
-    span:       (nb, T + 2*window) word ids of each block's columns: its centres and the
-                ``window`` positions on either side (rows[b] == span[b, window:window+T]).
-    pair_mask:  (nb, T, T + 2*window) 1.0 where (row, column) is a (centre, context) pair.
-    neg:        (ng, K) negative word ids shared by each group of G centre rows.
-    neg_weight: (ng, G, 1) weight of each negative term of a row (SGNS: n_pairs*k/K;
-                CBOW: k/K for rows with a context, else 0), in group order.
-    neg_order:  (ng*G,) the rows of the groups: slot s is centre row neg_order[s] of the
-                flattened (nb*T) rows. Groups take every ng-th row (see ``BatchMaker``).
-    """
-
-    rows: np.ndarray
-    span: np.ndarray
-    pair_mask: np.ndarray
-    neg: np.ndarray
-    neg_weight: np.ndarray
-    neg_order: np.ndarray
-    starts: np.ndarray | None = None  # chunk position of each block's first row
-
-    @property
-    def window(self) -> int:
-        return (self.pair_mask.shape[2] - self.pair_mask.shape[1]) // 2
-
-    @property
-    def n_pairs(self) -> int:
-        return int(self.pair_mask.sum())
-
-    def neg_group_of_rows(self) -> np.ndarray:
-        """(nb*T,) the negative group of each flattened centre row."""
-        group_size = self.neg_weight.shape[1]
-        groups = np.empty(len(self.neg_order), dtype=np.int64)
-        groups[self.neg_order] = np.arange(len(self.neg_order)) // group_size
-        return groups
-
-
-def scatter_add(matrix: np.ndarray, ids: np.ndarray, grads: np.ndarray) -> None:
-    """matrix[ids] += grads, summing the rows of repeated ids (``matrix[ids] += grads`` would
-    keep only one of them). A 1-D ``np.add.at`` on the flattened matrix: the same result as
-    the 2-D form, several times faster (benchmarks/README.md)."""
-    d = matrix.shape[1]
-    flat_index = (ids.reshape(-1, 1).astype(np.intp) * d + np.arange(d)).ravel()
-    np.add.at(matrix.reshape(-1), flat_index, grads.reshape(-1))
-
-
-def positive_grads(
-    H: np.ndarray, O: np.ndarray, M: np.ndarray
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """SGNS (centre, context) terms of blocks: H (nb,T,d) v_{w_I} of the centres, O (nb,C,d)
-    v' of the columns, M (nb,T,C) the pair mask.
-
-    L = sum_{t,c} M_tc * -log sigma(S_tc) with S = H O^T. With E = M (sigma(S) - 1):
-    dL/dH = E O,  dL/dO = E^T H.
-    """
-    p = sigmoid(H @ O.transpose(0, 2, 1))  # sigma(v'_c . v_t) for all (centre, column)
-    loss = -float(np.sum(M * np.log(p), dtype=np.float64))
-    E = M * (p - 1.0)
-    return loss, E @ O, E.transpose(0, 2, 1) @ H
-
-
-def negative_grads(
-    H: np.ndarray, U: np.ndarray, Wn: np.ndarray
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """Negative-sampling terms of groups: H (ng,G,d) the input vectors (v_{w_I}, or the CBOW
-    context mean h) of a group's rows, U (ng,K,d) v' of the group's shared negatives, Wn
-    (ng,G,1) the weight of each row's negative terms.
-
-    L = sum_{t,k} Wn_t * -log sigma(-S'_tk) with S' = H U^T. With E' = Wn sigma(S'):
-    dL/dH = E' U,  dL/dU = E'^T H.
-    """
-    q = sigmoid(H @ U.transpose(0, 2, 1))  # sigma(v'_k . v_t) for all (row, negative)
-    loss = -float(np.sum(Wn * np.log1p(-q), dtype=np.float64))
-    En = Wn * q
-    return loss, En @ U, En.transpose(0, 2, 1) @ H
-
-
-def cbow_positive_grads(
-    H: np.ndarray, Uo: np.ndarray, valid: np.ndarray
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """CBOW centre terms: H (nb,T,d) h = mean context vector of each centre, Uo (nb,T,d)
-    v'_{w_O} of the centres, valid (nb,T) 1.0 for centres with a context.
-
-    L = sum_t valid_t * -log sigma(v'_{w_O}.h_t). With e_t = valid_t (sigma(v'_{w_O}.h_t) - 1):
-    dL/dh_t = e_t v'_{w_O},  dL/dv'_{w_O} = e_t h_t.
-    """
-    p = sigmoid(np.einsum("btd,btd->bt", H, Uo))
-    loss = -float(np.sum(valid * np.log(p), dtype=np.float64))
-    e = (valid * (p - 1.0))[..., None]
-    return loss, e * Uo, e * H
-
-
-def _negative_step(
-    H: np.ndarray, U: np.ndarray, batch: Batch
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """``negative_grads`` on the batch's negative groups: the centre rows are regrouped by
-    ``batch.neg_order`` and the gradient is put back in row order (a permutation)."""
-    d = H.shape[-1]
-    ng, G = batch.neg_weight.shape[:2]
-    Hn = H.reshape(-1, d)[batch.neg_order].reshape(ng, G, d)
-    Wn = batch.neg_weight.astype(H.dtype, copy=False)
-    loss, gHn, gU = negative_grads(Hn, U, Wn)
-    gH = np.empty((len(batch.neg_order), d), dtype=H.dtype)
-    gH[batch.neg_order] = gHn.reshape(-1, d)
-    return loss, gH.reshape(H.shape), gU
+from ..data.vocab import Vocabulary
+from ..vectors.keyed import QueryMixin
+from .batching import Batch
+from .negative_sampling import _negative_step, cbow_positive_grads, positive_grads
+from .ops import scatter_add
 
 
 class Word2Vec(QueryMixin):
@@ -298,21 +179,21 @@ class Word2Vec(QueryMixin):
     # -- persistence (io.py does the work) ------------------------------------------------------
     def save(self, path: str) -> str:
         """Write the model to ``path`` (``.npz`` added if missing); returns the file name."""
-        from .io import save_model
+        from ..formats.npz import save_model
 
         return save_model(self, path)
 
     @classmethod
     def load(cls, path: str) -> Word2Vec:
         """Read a model written by ``save`` (never unpickles)."""
-        from .io import load_model
+        from ..formats.npz import load_model
 
         return load_model(path)
 
     def save_word2vec_format(self, path: str, binary: bool = False, which: str = "in") -> None:
         """Write the vectors in the word2vec C tool's text or binary format (gensim reads
         them with ``KeyedVectors.load_word2vec_format``); ``which`` is "in", "out" or "sum"."""
-        from .w2vformat import save_word2vec_format
+        from ..formats.word2vec_format import save_word2vec_format
 
         vectors = {"in": self.W_in, "out": self.W_out}.get(which)
         if vectors is None:
@@ -323,7 +204,7 @@ class Word2Vec(QueryMixin):
     def load_word2vec_format(cls, path: str, binary: bool | None = None) -> Word2Vec:
         """A query-only model from a word2vec text or binary file (e.g. written by gensim or
         the C tool); ``binary=None`` detects the format."""
-        from .w2vformat import load_word2vec_format
+        from ..formats.word2vec_format import load_word2vec_format
 
         words, vectors = load_word2vec_format(path, binary=binary)
         return cls.from_vectors(words, vectors)

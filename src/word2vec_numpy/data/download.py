@@ -67,7 +67,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
-from .errors import Word2VecError
+from ..errors import Word2VecError
 
 __all__ = [
     "ALICE_URL",

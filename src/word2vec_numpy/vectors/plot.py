@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import Word2VecError
+from ..errors import Word2VecError
 
 __all__ = [
     "DPI",

@@ -23,8 +23,8 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .errors import Word2VecError
-from .io import atomic_write
+from ..errors import Word2VecError
+from ..files import atomic_write
 
 __all__ = ["atomic_write", "load_word2vec_format", "save_word2vec_format"]
 
