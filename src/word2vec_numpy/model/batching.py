@@ -11,12 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from .loss import Loss
 
 
 @dataclass
@@ -44,6 +41,12 @@ class Batch:
     @property
     def n_pairs(self) -> int:
         return int(self.pair_mask.sum())
+
+
+class Draws(Protocol):
+    """What a batch maker needs of a loss: it draws its random parts of a batch."""
+
+    def draw(self, batch: Batch, rng: np.random.Generator) -> None: ...
 
 
 @dataclass
@@ -96,7 +99,7 @@ class BatchMaker:
         window: int,
         batch_size: int = 256,
         block: int = 32,
-        losses: Sequence[Loss] = (),
+        losses: Sequence[Draws] = (),
     ) -> None:
         self.window = int(window)
         self.block = max(int(block), 2 * self.window)

@@ -154,13 +154,18 @@ class NegativeSampling(Loss):
     def enabled(cls, config: TrainConfig) -> bool:
         return config.neg > 0
 
+    def group_size(self, block: int) -> int:
+        """G, the rows that share negatives: at most ``neg_group``, dividing the block."""
+        G = max(1, min(self.neg_group, block))
+        while block % G:
+            G -= 1
+        return G
+
     def draw(self, batch: Batch, rng: np.random.Generator) -> None:
         nb, T = batch.rows.shape
         # Rows sharing negatives: G rows spread evenly over the batch, not neighbours, so one
         # negative word's summed update comes from unrelated contexts.
-        G = max(1, min(self.neg_group, T))
-        while T % G:
-            G -= 1
+        G = self.group_size(T)
         n_groups = nb * T // G
         # group g holds rows g, g + n_groups, g + 2*n_groups, ...
         order = np.arange(nb * T).reshape(G, n_groups).T.ravel()
@@ -184,19 +189,29 @@ class NegativeSampling(Loss):
         gH[draw.order] = gHn.reshape(-1, d)
         return loss, gH.reshape(H.shape), draw.neg, gU
 
+    def _with_negatives(
+        self,
+        W: np.ndarray,
+        H: np.ndarray,
+        batch: Batch,
+        loss_pos: float,
+        gH: np.ndarray,
+        target_ids: np.ndarray,
+        g_targets: np.ndarray,
+    ) -> Step:
+        """The positive terms plus the negative ones: summed loss and dL/dH, and the rows of
+        ``W`` (targets, then negatives) with their gradients."""
+        loss_neg, gH_neg, neg, gU = self._negatives(W, H, batch)
+        d = H.shape[-1]
+        ids = np.concatenate([target_ids.ravel(), neg.ravel()])
+        grads = np.concatenate([g_targets.reshape(-1, d), gU.reshape(-1, d)])
+        return loss_pos + loss_neg, gH + gH_neg, ids, grads
+
     def skipgram(self, W: np.ndarray, H: np.ndarray, batch: Batch) -> Step:
         M = batch.pair_mask.astype(H.dtype, copy=False)
         loss_pos, gH, gO = positive_grads(H, W[batch.span], M)
-        loss_neg, gH_neg, neg, gU = self._negatives(W, H, batch)
-        d = H.shape[-1]
-        ids = np.concatenate([batch.span.ravel(), neg.ravel()])
-        grads = np.concatenate([gO.reshape(-1, d), gU.reshape(-1, d)])
-        return loss_pos + loss_neg, gH + gH_neg, ids, grads
+        return self._with_negatives(W, H, batch, loss_pos, gH, batch.span, gO)
 
     def cbow(self, W: np.ndarray, H: np.ndarray, batch: Batch, valid: np.ndarray) -> Step:
         loss_pos, gH, gUo = cbow_positive_grads(H, W[batch.rows], valid)
-        loss_neg, gH_neg, neg, gU = self._negatives(W, H, batch)
-        d = H.shape[-1]
-        ids = np.concatenate([batch.rows.ravel(), neg.ravel()])
-        grads = np.concatenate([gUo.reshape(-1, d), gU.reshape(-1, d)])
-        return loss_pos + loss_neg, gH + gH_neg, ids, grads
+        return self._with_negatives(W, H, batch, loss_pos, gH, batch.rows, gUo)

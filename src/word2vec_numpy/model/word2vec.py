@@ -57,12 +57,14 @@ class Word2Vec:
     def __init__(
         self,
         vocab: Vocabulary,
-        config: TrainConfig | None = None,
+        config: TrainConfig | int | None = None,
         *,
         dtype: type = np.float32,
         rng: np.random.Generator | None = None,
         **options: Any,
     ) -> None:
+        if isinstance(config, (int, np.integer)):  # Word2Vec(vocab, 100): the dimension, as before
+            config, options = None, dict(options, dim=int(config))
         if isinstance(options.get("seed"), np.random.Generator):
             rng = options.pop("seed")
         self.vocab = vocab
@@ -219,17 +221,17 @@ class Word2Vec:
     def __contains__(self, word: object) -> bool:
         return word in self.vocab.word_to_id
 
-    def most_similar(self, word_or_vector: Any, top_n: int = 10, **kwargs: Any) -> list:
-        """``wv.most_similar``: the ``top_n`` nearest words by cosine."""
-        return self.wv.most_similar(word_or_vector, topn=top_n, **kwargs)
+    def most_similar(self, *args: Any, top_n: int | None = None, **kwargs: Any) -> list:
+        """``wv.most_similar`` (``top_n`` is accepted for ``topn``)."""
+        return self.wv.most_similar(*args, **_topn(top_n, kwargs))
 
-    def most_similar_batch(self, words: list[str], top_n: int = 10, **kwargs: Any) -> list:
+    def most_similar_batch(self, *args: Any, top_n: int | None = None, **kwargs: Any) -> list:
         """``wv.most_similar_batch``: nearest words of many words at once."""
-        return self.wv.most_similar_batch(words, topn=top_n, **kwargs)
+        return self.wv.most_similar_batch(*args, **_topn(top_n, kwargs))
 
-    def analogy(self, a: str, b: str, c: str, top_n: int = 5, **kwargs: Any) -> list:
+    def analogy(self, *args: Any, top_n: int | None = None, **kwargs: Any) -> list:
         """``wv.analogy``: the words nearest to a - b + c."""
-        return self.wv.analogy(a, b, c, topn=top_n, **kwargs)
+        return self.wv.analogy(*args, **_topn(top_n, kwargs))
 
     def similarity(self, w1: str, w2: str) -> float:
         """``wv.similarity``: the cosine of two words."""
@@ -315,6 +317,14 @@ class Word2Vec:
         if vectors is None:
             raise Word2VecError(f"which must be 'in', 'out' or 'sum', not {which!r}")
         save_word2vec_format(path, self.vocab.words, vectors, binary=binary)
+
+
+def _topn(top_n: int | None, kwargs: dict) -> dict:
+    """Keyword arguments for a KeyedVectors query: ``top_n`` (this class's old spelling) as
+    gensim's ``topn``."""
+    if top_n is not None:
+        kwargs["topn"] = top_n
+    return kwargs
 
 
 def _saved_config(meta: dict) -> TrainConfig:

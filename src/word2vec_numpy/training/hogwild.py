@@ -195,21 +195,10 @@ class HogwildBackend(Backend):
                 if run.should_stop() and control[-1] == _RUN:
                     control[-1] = _STOP
                 alive = any(p.is_alive() for p in procs)
-                totals = stats.sum(axis=0)
-                new = totals - reported
-                reported = totals
-                if alive:
-                    run.report(
-                        loss=float(new[0]),
-                        pairs=int(new[1]),
-                        batches=int(new[2]),
-                        words=int(control[:n].sum()),
-                        kept=int(new[3]),
-                        positions=None,
-                    )
-                    time.sleep(_POLL_SECONDS)
-                    continue
-                break
+                if not alive:
+                    break
+                reported = _report_since(run, reported, stats, control, n, positions=False)
+                time.sleep(_POLL_SECONDS)
         finally:  # also on KeyboardInterrupt: never leave workers behind
             if any(p.is_alive() for p in procs):
                 control[-1] = _STOP
@@ -223,17 +212,31 @@ class HogwildBackend(Backend):
         failed = [p.exitcode for p in procs if p.exitcode != 0]
         if failed:
             raise RuntimeError(f"a training worker failed (exit code {failed[0]})")
-        totals = stats.sum(axis=0)
-        new = totals - reported
-        run.report(
-            loss=float(new[0]),
-            pairs=int(new[1]),
-            batches=int(new[2]),
-            words=int(control[:n].sum()),
-            kept=int(new[3]),
-            positions=[int(p) for p in control[n : 2 * n]],
-        )
+        _report_since(run, reported, stats, control, n, positions=True)
         return control[-1] != _STOP
+
+
+def _report_since(
+    run: EpochRun,
+    reported: np.ndarray,
+    stats: np.ndarray,
+    control: np.ndarray,
+    n: int,
+    positions: bool,
+) -> np.ndarray:
+    """Report the workers' loss, pairs, batches and kept words since ``reported`` (and their
+    positions, once they have stopped); returns the new totals."""
+    totals = stats.sum(axis=0)
+    new = totals - reported
+    run.report(
+        loss=float(new[0]),
+        pairs=int(new[1]),
+        batches=int(new[2]),
+        words=int(control[:n].sum()),
+        kept=int(new[3]),
+        positions=[int(p) for p in control[n : 2 * n]] if positions else None,
+    )
+    return totals
 
 
 def _ids_file(corpus, ids: np.ndarray) -> tuple[str, str | None]:

@@ -154,12 +154,13 @@ class Trainer:
         )
         self._progress.begin(self.words_done)
         self._callback("on_train_begin")
+        # an empty corpus needs no worker processes: its epochs end at once
+        backend = self.backend if self.n_words > 0 else LocalBackend()
         opened = False
         try:
-            if self.n_words > 0:
-                self.backend.open(job)
-                opened = True
-            while self.epoch < self.config.epochs and self.n_words > 0:
+            backend.open(job)
+            opened = True
+            while self.epoch < self.config.epochs:
                 if self.epoch_words == 0:
                     self._callback("on_epoch_begin")
                 run = EpochRun(
@@ -170,12 +171,12 @@ class Trainer:
                     report=self._report,
                     should_stop=lambda: self.stop_requested,
                 )
-                if not self.backend.run_epoch(job, run):
+                if not backend.run_epoch(job, run):
                     break
                 self._end_epoch()
         finally:
             if opened:
-                self.backend.close(job)
+                backend.close(job)
             self._progress.close()
             self.seconds += time.perf_counter() - start
             self.model.vectors_changed()
