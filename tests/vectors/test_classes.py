@@ -9,6 +9,7 @@ import pytest
 
 from word2vec_numpy import KeyedVectors
 from word2vec_numpy.cli.classes import register
+from word2vec_numpy.errors import Word2VecError
 from word2vec_numpy.vectors.classes import word_classes, write_classes
 
 GROUPS, PER_GROUP, DIM = 6, 40, 50
