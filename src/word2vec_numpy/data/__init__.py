@@ -1,0 +1,1 @@
+"""Reading text: tokenising, vocabulary, encoding, sample corpus, downloads, phrases."""
