@@ -220,6 +220,60 @@ def test_max_vocab_size_prunes_and_bounds_the_counts():
     assert unpruned.min_reduce == 1
 
 
+def _reference_counts(sentences, connectors, limit, chunk):
+    """The documented counting and pruning, one dict entry per word or pair: after each chunk
+    of whole sentences (at least ``chunk`` tokens), if the dict holds more than ``limit``
+    entries, drop those counted <= min_reduce times and raise min_reduce by one."""
+    vocab, min_reduce, in_chunk = {}, 1, 0
+    for sentence in sentences:
+        start, between = None, []
+        for word in sentence:
+            if word in connectors:
+                if start is not None:
+                    between.append(word)
+                continue
+            vocab[word] = vocab.get(word, 0) + 1
+            if start is not None:
+                key = (start, tuple(between), word)
+                vocab[key] = vocab.get(key, 0) + 1
+            start, between = word, []
+        in_chunk += len(sentence)
+        if in_chunk >= chunk:
+            in_chunk = 0
+            if len(vocab) > limit:
+                vocab = {k: n for k, n in vocab.items() if n > min_reduce}
+                min_reduce += 1
+    return vocab, min_reduce
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pruning_matches_a_plain_dict_reference(seed):
+    rng = random.Random(seed)
+    vocab = [f"w{i}" for i in range(25)] + ["of", "the"]
+    weights = [1 / (i + 1) for i in range(25)] + [0.3, 0.3]
+    sentences = [rng.choices(vocab, weights, k=rng.randrange(1, 9)) for _ in range(400)]
+    connectors = {"of", "the"} if seed % 2 else set()
+    limit = 40 + 10 * seed
+    model = Phrases(
+        min_count=1,
+        threshold=0.5,
+        max_vocab_size=limit,
+        chunk_tokens=15,
+        connector_words=connectors,
+    )
+    model.learn(sentences)
+    counts, min_reduce = _reference_counts(sentences, connectors, limit, min(15, limit // 2))
+    assert min_reduce > 1
+    assert (model.vocab_size, model.min_reduce) == (len(counts), min_reduce)
+    expected = set()
+    for key, n_ab in counts.items():
+        if isinstance(key, tuple):
+            a, between, b = key
+            if (n_ab - 1) / (counts[a] * counts[b]) * len(counts) > 0.5:
+                expected.add("_".join([a, *between, b]))
+    assert set(model.export_phrases()) == expected
+
+
 # -------------------------------------------------------------------------- save/load
 
 

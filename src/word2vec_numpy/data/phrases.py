@@ -93,8 +93,8 @@ ENGLISH_CONNECTOR_WORDS = frozenset(
 SCORINGS = ("default", "npmi")
 FORMAT = "word2vec-numpy-phrases"
 FORMAT_VERSION = 1
-CHUNK_TOKENS = 1 << 20  # tokens counted or applied per NumPy batch
-_PENDING_MIN = 1 << 22  # chunk counts merged into the table once this many are waiting
+CHUNK_TOKENS = 1 << 18  # tokens counted or applied per NumPy batch
+_PENDING_MIN = 1 << 20  # chunk counts merged into the table once this many are waiting
 _I64_MAX = (1 << 63) - 1
 
 
@@ -121,6 +121,11 @@ def _encode(a: np.ndarray, m: np.ndarray, b: np.ndarray, n_mids: int, n_words: i
     if n_words * n_mids * n_words > _I64_MAX:
         raise Word2VecError("too many distinct words for 64-bit pair keys: lower max_vocab_size")
     return (a.astype(np.int64) * n_mids + m) * n_words + b
+
+
+def _pow2(n: int) -> int:
+    """The smallest power of two >= n (and >= 1)."""
+    return 1 << max(n - 1, 0).bit_length()
 
 
 def _decode(code: np.ndarray, n_mids: int, n_words: int) -> tuple[np.ndarray, ...]:
@@ -266,10 +271,12 @@ class Phrases:
         self._counts = np.zeros(max(64, 2 * self.n_conn), np.int64)  # by id; 0 for connectors
         self.long_mids: list[tuple[int, ...]] = []  # connector sequences of 2+ words
         self._long_index: dict[tuple[int, ...], int] = {}
-        empty32 = np.zeros(0, np.int32)
-        self._ta, self._tm, self._tb = empty32, empty32, empty32  # sorted pair table
-        self._tc = np.zeros(0, np.int64)
-        self._pending: list[tuple[np.ndarray, ...]] = []
+        # The pair table: sorted keys (a * cap_mids + m) * cap_words + b and their counts.
+        # The caps are powers of two, grown (and the keys re-encoded) as words come in.
+        self._cap_words, self._cap_mids = 64, _pow2(1 + self.n_conn)
+        self._keys = np.zeros(0, np.int64)
+        self._pair_counts = np.zeros(0, np.int64)
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []  # per chunk: keys, counts
         self._pending_n = 0
         self._frozen: _Table | None = None  # set on a frozen model
         self._cache: _Table | None = None  # phrase table of a learning model
@@ -292,7 +299,7 @@ class Phrases:
         if self.frozen:
             raise Word2VecError("a frozen phrases model keeps no counts")
         self._merge()
-        return len(self.words) - self.n_conn + int(self._tc.size)
+        return len(self.words) - self.n_conn + int(self._keys.size)
 
     def __len__(self) -> int:
         """Number of phrases (pairs scoring above the threshold)."""
@@ -319,11 +326,11 @@ class Phrases:
             self._learn_chunk(tokens, lengths)
             n_words = len(self.words) - self.n_conn
             if (
-                n_words + self._tc.size + self._pending_n > self.max_vocab_size
-                or self._pending_n > max(_PENDING_MIN, self._tc.size)
+                n_words + self._keys.size + self._pending_n > self.max_vocab_size
+                or self._pending_n > max(_PENDING_MIN, self._keys.size // 4)
             ):
                 self._merge()
-                if n_words + self._tc.size > self.max_vocab_size:
+                if n_words + self._keys.size > self.max_vocab_size:
                     self._prune()
         return self
 
@@ -353,11 +360,27 @@ class Phrases:
         if not left.size:
             return
         mid = self._mids(ids, left, gap, add=True)
-        n_mids = 1 + self.n_conn + len(self.long_mids)
-        code = _encode(ids[left], mid, ids[right], n_mids, n_words)
+        self._fit_caps()
+        code = _encode(ids[left], mid, ids[right], self._cap_mids, self._cap_words)
         code, count = np.unique(code, return_counts=True)
-        self._pending.append((*_decode(code, n_mids, n_words), count.astype(np.int64)))
+        self._pending.append((code, count.astype(np.int64)))
         self._pending_n += code.size
+
+    def _fit_caps(self) -> None:
+        """Grow the key caps to the numbers of words and connector sequences, re-encoding the
+        keys (their order, that of the tuples (a, m, b), does not change)."""
+        n_mids = 1 + self.n_conn + len(self.long_mids)
+        if len(self.words) <= self._cap_words and n_mids <= self._cap_mids:
+            return
+        old = self._cap_mids, self._cap_words
+        new = max(old[0], _pow2(n_mids)), max(old[1], _pow2(len(self.words)))
+
+        def recode(code: np.ndarray) -> np.ndarray:
+            return _encode(*_decode(code, *old), *new)
+
+        self._keys = recode(self._keys)
+        self._pending = [(recode(code), count) for code, count in self._pending]
+        self._cap_mids, self._cap_words = new
 
     def _mids(self, ids: np.ndarray, left: np.ndarray, gap: np.ndarray, add: bool) -> np.ndarray:
         """Id of the connector sequence of each pair: 0 none, 1 + c for the one connector
@@ -368,19 +391,23 @@ class Phrases:
         """Fold the waiting chunk counts into the sorted pair table."""
         if not self._pending:
             return
-        parts = [(self._ta, self._tm, self._tb, self._tc), *self._pending]
-        n_mids = 1 + self.n_conn + len(self.long_mids)
-        n_words = max(len(self.words), 1)
-        code = np.concatenate([_encode(p[0], p[1], p[2], n_mids, n_words) for p in parts])
-        count = np.concatenate([p[3] for p in parts])
+        code = np.concatenate([c for c, _ in self._pending])
+        count = np.concatenate([n for _, n in self._pending])
+        if len(self._pending) > 1:  # sorted runs: the stable sort merges them quickly
+            order = np.argsort(code, kind="stable")
+            code, count = code[order], count[order]
+            del order
+            starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+            code, count = code[starts], np.add.reduceat(count, starts)
         self._pending, self._pending_n = [], 0
-        # Sorted runs (the table and each chunk): the stable sort merges them in ~linear time.
-        order = np.argsort(code, kind="stable")
-        code, count = code[order], count[order]
-        del order
-        starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
-        self._tc = np.add.reduceat(count, starts) if starts.size else count
-        self._ta, self._tm, self._tb = _decode(code[starts], n_mids, n_words)
+        keys = self._keys
+        at = np.searchsorted(keys, code)
+        seen = at < keys.size
+        seen[seen] = keys[at[seen]] == code[seen]
+        self._pair_counts[at[seen]] += count[seen]  # distinct keys: no repeated index
+        new = ~seen
+        self._keys = np.insert(keys, at[new], code[new])
+        self._pair_counts = np.insert(self._pair_counts, at[new], count[new])
 
     def _prune(self) -> None:
         """Drop words and pairs counted <= ``min_reduce`` times; then raise it by one."""
@@ -388,11 +415,12 @@ class Phrases:
         n_words = len(self.words)
         keep_w = self._counts[:n_words] > low
         keep_w[: self.n_conn] = True
-        keep_p = (self._tc > low) & keep_w[self._ta] & keep_w[self._tb]
-        new_id = np.cumsum(keep_w) - 1  # increasing, so the table stays sorted
-        self._ta = new_id[self._ta[keep_p]].astype(np.int32)
-        self._tb = new_id[self._tb[keep_p]].astype(np.int32)
-        self._tm, self._tc = self._tm[keep_p], self._tc[keep_p]
+        a, m, b = _decode(self._keys, self._cap_mids, self._cap_words)
+        keep_p = (self._pair_counts > low) & keep_w[a] & keep_w[b]
+        new_id = np.cumsum(keep_w) - 1  # increasing, so the keys stay sorted
+        a, m, b = new_id[a[keep_p]], m[keep_p], new_id[b[keep_p]]
+        self._keys = _encode(a, m, b, self._cap_mids, self._cap_words)
+        self._pair_counts = self._pair_counts[keep_p]
         self.words = list(compress(self.words, keep_w.tolist()))
         self._index = {w: i for i, w in enumerate(self.words)}
         kept = self._counts[:n_words][keep_w]
@@ -433,16 +461,15 @@ class Phrases:
             return float(table.scores[k]) if k >= 0 else -math.inf
         self._merge()
         key = _key(self._index, self._long_index, self.n_conn, word_a, word_b, between)
-        if key is None or self._tc.size == 0:
+        if key is None:
             return -math.inf
-        n_mids, n_words = 1 + self.n_conn + len(self.long_mids), len(self.words)
-        codes = _encode(self._ta, self._tm, self._tb, n_mids, n_words)
-        code = int(_encode(*key, n_mids, n_words)[0])
-        k = int(np.searchsorted(codes, code))
-        if k == codes.size or codes[k] != code:
+        code = int(_encode(*key, self._cap_mids, self._cap_words)[0])
+        k = int(np.searchsorted(self._keys, code))
+        if k == self._keys.size or self._keys[k] != code:
             return -math.inf
         a, b = int(key[0][0]), int(key[2][0])
-        return float(self._scores(self._counts[[a]], self._counts[[b]], self._tc[[k]])[0])
+        count_ab = self._pair_counts[[k]]
+        return float(self._scores(self._counts[[a]], self._counts[[b]], count_ab)[0])
 
     def _table(self) -> _Table:
         """The phrases: the frozen table, or one computed from the counts (cached)."""
@@ -451,8 +478,8 @@ class Phrases:
         if self._cache is not None:
             return self._cache
         self._merge()
-        ta, tm, tb, tc = self._ta, self._tm, self._tb, self._tc
-        score = self._scores(self._counts[ta], self._counts[tb], tc)
+        ta, tm, tb = _decode(self._keys, self._cap_mids, self._cap_words)
+        score = self._scores(self._counts[ta], self._counts[tb], self._pair_counts)
         sel = np.flatnonzero(score > self.threshold)
         a, m, b, score = ta[sel], tm[sel], tb[sel], score[sel]
         # Keep only the words and connector sequences the phrases use; renumber.
@@ -583,8 +610,9 @@ class Phrases:
             arrays["codes"], arrays["scores"] = table.codes, table.scores
         else:
             arrays["counts"] = self._counts[: len(self.words)]
-            arrays["pair_a"], arrays["pair_mid"], arrays["pair_b"] = self._ta, self._tm, self._tb
-            arrays["pair_counts"] = self._tc
+            a, m, b = _decode(self._keys, self._cap_mids, self._cap_words)
+            arrays["pair_a"], arrays["pair_mid"], arrays["pair_b"] = a, m, b
+            arrays["pair_counts"] = self._pair_counts
 
         def write(f: BinaryIO) -> None:
             np.savez(f, **arrays)
@@ -637,14 +665,23 @@ class Phrases:
                 model._counts[: counts.size] = counts
                 model.long_mids = long_mids
                 model._long_index = {s: 1 + n_conn + j for j, s in enumerate(long_mids)}
-                model._ta = arrays["pair_a"].astype(np.int32)
-                model._tm = arrays["pair_mid"].astype(np.int32)
-                model._tb = arrays["pair_b"].astype(np.int32)
-                model._tc = arrays["pair_counts"].astype(np.int64)
-                if counts.size != len(words) or not (
-                    model._ta.size == model._tm.size == model._tb.size == model._tc.size
-                ):
+                a, m, b = (arrays[k].astype(np.int64) for k in ("pair_a", "pair_mid", "pair_b"))
+                pair_counts = arrays["pair_counts"].astype(np.int64)
+                if counts.size != len(words) or not a.size == m.size == b.size == pair_counts.size:
                     raise ValueError("array sizes disagree")
+                n_mids = 1 + n_conn + len(long_mids)
+                if a.size and not (
+                    0 <= min(a.min(), b.min())
+                    and max(a.max(), b.max()) < len(words)
+                    and 0 <= m.min()
+                    and m.max() < n_mids
+                ):
+                    raise ValueError("pair ids out of range")
+                model._cap_words = max(model._cap_words, _pow2(len(words)))
+                model._cap_mids = max(model._cap_mids, _pow2(n_mids))
+                code = _encode(a, m, b, model._cap_mids, model._cap_words)
+                order = np.argsort(code, kind="stable")
+                model._keys, model._pair_counts = code[order], pair_counts[order]
         except (KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
             raise Word2VecError(f"{path} is not a valid phrases model ({exc})") from None
         return model
