@@ -163,6 +163,21 @@ def test_small_random_corpora_equal_gensim(seed):
     assert list(ours.apply(sentences)) == [frozen[s] for s in sentences]
 
 
+def test_token_with_the_delimiter_is_a_word_unlike_gensim():
+    """The one documented scoring difference: gensim keys pairs by joined strings and scores
+    ``new_york_city`` with n(new) = 50 (its first piece), we with n(new_york) = 5."""
+    sentences = [["new_york", "city", "x"]] * 5 + [["new", "y", "z"]] * 50 + [["a", "b"]] * 20
+    p = Phrases(min_count=1, threshold=0.01).learn(sentences)
+    # |V| = 8 words + 5 pairs = 13
+    assert p.score("new_york", "city") == (5 - 1) / (5 * 5) * 13
+    gensim_phrases = pytest.importorskip("gensim.models.phrases")
+    g = gensim_phrases.Phrases(sentences, min_count=1, threshold=0.01)
+    assert g.export_phrases()["new_york_city"] == (5 - 1) / (50 * 5) * 13
+    ours, theirs = p.export_phrases(), g.export_phrases()
+    assert set(ours) == set(theirs)
+    assert {k for k in ours if ours[k] != theirs[k]} == {"new_york_city"}
+
+
 # ------------------------------------------------------------------------- two passes
 
 
@@ -352,6 +367,26 @@ def test_cli_writes_phrased_text(tmp_path, capsys):
     assert args.func(args) == 0
     text = out.read_text()
     assert "new+york" in text and "new+york+times" not in text
+
+
+def test_cli_stdin_to_stdout_and_gz(tmp_path, capsys, monkeypatch):
+    import gzip
+    import io
+    import sys
+
+    text = "\n".join(" ".join(s) for s in _times_corpus()) + "\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    args = _parser().parse_args(["phrases", "-", "-"])
+    assert args.func(args) == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("new_york") == 100
+    assert "to stdout" in captured.err
+    gz = tmp_path / "in.txt.gz"
+    gz.write_bytes(gzip.compress(text.encode()))
+    out = tmp_path / "out.txt"
+    args = _parser().parse_args(["phrases", str(gz), str(out)])
+    assert args.func(args) == 0
+    assert out.read_text() == captured.out
 
 
 def test_cli_option_errors(tmp_path, capsys):

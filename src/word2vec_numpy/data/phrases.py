@@ -28,12 +28,14 @@ greater than ``threshold``):
                  = -infinity                                    otherwise
 
   It lies in [-1, 1] whatever the corpus size (1: the words only occur together, 0:
-  independent), so one threshold (e.g. 0.5) means the same on any corpus, and it favours
-  frequent words less than the default score does.
+  independent), so one threshold (e.g. 0.5) means the same on any corpus; and two frequent
+  words that always occur together score near 1, where the default score, divided by
+  ``n(a) n(b)``, scores them low.
 
-Both are computed in float64 in the same order of operations as gensim, so scores agree to
-the bit (for ``npmi``, a score within 1e-9 of the threshold is recomputed with ``math.log`` so
-the decision cannot depend on NumPy's vectorised logarithm).
+Both are computed in float64 in the same order of operations as gensim: default scores agree
+to the bit; npmi scores to the last bit or so (NumPy's vectorised logarithm), and a score
+within 1e-9 of the threshold is recomputed with ``math.log``, as gensim computes it, so the
+decision is the same.
 
 Applying a model to a sentence is greedy, left to right, as in gensim: the candidate pair
 formed by a word and the next non-connector word is joined (with the connectors between them)
@@ -42,12 +44,13 @@ when it is a phrase; a word that was joined cannot start the next phrase, so wit
 own output (``passes=2`` in the command) to get three- and four-word phrases
 (``new_york_times``), as word2phrase suggests.
 
-Speed. Counting is NumPy work: sentences are taken in chunks of up to ~1M tokens, tokens map
-to integer ids through a dict, each pair is one int64 key ``(a * M + m) * V + b`` (``m`` the
-id of the connector sequence between, 0 for none), counted per chunk with ``np.unique`` and
-merged into a sorted table of keys and counts. Applying a model looks up the keys of a whole
-chunk in the sorted phrase keys with ``np.searchsorted`` and resolves the greedy rule with
-array operations.
+Speed. Counting is NumPy work: sentences are taken in chunks of ~256k tokens, tokens map to
+integer ids through a dict, each pair is one int64 key ``(a * M + m) * V + b`` (``m`` the id
+of the connector sequence between, 0 for none; ``M``, ``V`` powers of two at least the numbers
+of sequences and words), counted per chunk with ``np.unique`` and merged from time to time
+into a sorted array of keys and counts (``np.searchsorted`` + ``np.insert``). Applying a
+model looks up the keys of a whole chunk in the sorted phrase keys with ``np.searchsorted``
+and resolves the greedy rule with array operations.
 
 Bounded memory (``max_vocab_size``, as gensim's): whenever words plus distinct pairs pass
 ``max_vocab_size``, entries with count <= ``min_reduce`` are dropped and ``min_reduce`` rises
@@ -655,6 +658,8 @@ class Phrases:
             if meta["frozen"]:
                 n_mids, n_words = 1 + n_conn + len(long_mids), max(len(words), 1)
                 a, m, b = _decode(arrays["codes"].astype(np.int64), n_mids, n_words)
+                if a.size and not (0 <= a.min() and a.max() < len(words) and 0 <= m.min()):
+                    raise ValueError("phrase ids out of range")
                 table = _Table(words, n_conn, long_mids, a, m, b, arrays["scores"])
                 model._frozen, model.words = table, words
             else:
