@@ -14,7 +14,7 @@ import sys
 
 from .. import __version__
 from ..errors import Word2VecError
-from . import analogy, classes, evaluate, export, plot, similar, train
+from . import analogy, classes, evaluate, export, phrases, plot, similar, train
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,7 +24,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-COMMANDS = (train, similar, analogy, evaluate, export, plot, classes)  # one module per subcommand
+COMMANDS = (
+    train,
+    similar,
+    analogy,
+    evaluate,
+    export,
+    plot,
+    phrases,
+    classes,
+)  # one module per subcommand
 
 
 def build_parser() -> argparse.ArgumentParser:
