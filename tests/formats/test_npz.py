@@ -262,6 +262,9 @@ def test_successful_write_leaves_no_temp_file(trained, tmp_path):
     assert os.listdir(tmp_path) == ["a.npz"]
 
 
-def test_writing_into_a_missing_folder(trained, tmp_path):
-    with pytest.raises(Word2VecError):
-        trained.save(tmp_path / "no" / "such" / "m")
+def test_saving_creates_a_missing_folder_and_refuses_a_file_in_the_way(trained, tmp_path):
+    saved = trained.save(tmp_path / "no" / "such" / "m")
+    assert Path(saved) == tmp_path / "no" / "such" / "m.npz" and Path(saved).is_file()
+    (tmp_path / "file").write_text("in the way")
+    with pytest.raises(Word2VecError, match="cannot create folder"):
+        trained.save(tmp_path / "file" / "m")

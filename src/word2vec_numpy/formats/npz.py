@@ -42,9 +42,13 @@ def decode_words(blob: np.ndarray, offsets: np.ndarray) -> list[str]:
 
 
 def write_arrays(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) -> str:
-    """Write ``arrays`` and ``meta`` to ``path`` (``.npz`` added if missing), atomically;
-    returns the file name."""
+    """Write ``arrays`` and ``meta`` to ``path`` (``.npz`` added if missing), atomically,
+    creating its folder if needed; returns the file name."""
     path = model_path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Word2VecError(f"cannot create folder {path.parent}: {exc.strerror}") from None
     members = dict(arrays)
     members["format_version"] = np.array(FORMAT_VERSION, dtype=np.int64)
     members["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
