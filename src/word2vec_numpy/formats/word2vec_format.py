@@ -85,7 +85,8 @@ def save_word2vec_format(
 # through a buffered file) and every vector goes straight into one preallocated float32
 # matrix, so the peak memory is that matrix plus the words and one block.
 
-_BLOCK = 1 << 20  # bytes read at a time (binary; also the most read to sniff the format)
+_BLOCK = 1 << 20  # bytes read at a time (binary)
+_HEAD = 1 << 20  # bytes read to find the header and sniff the format from the first record
 _BUFFER = 1 << 16  # the file object's buffer (text is read line by line through it)
 _MAX_WORD = 1 << 20  # a binary record with no space in this many bytes is damaged
 _UNICODE_ERRORS = ("strict", "replace")
@@ -152,11 +153,7 @@ def _looks_like_text(data: bytes, start: int, dim: int) -> bool:
     end = data.find(b"\n", start)
     fields = data[start : end if end >= 0 else len(data)].split(None, 1)
     if len(fields) != 2:
-        return False
-    try:
-        fields[0].decode("utf-8")
-    except UnicodeDecodeError:
-        return False
+        return False  # (the word is not looked at: its bytes may be invalid UTF-8)
     numbers = _parse_numbers(fields[1])
     return numbers is not None and numbers.size == dim
 
@@ -168,7 +165,7 @@ class _Collector:
     def __init__(self, matrix: np.ndarray) -> None:
         self.matrix = matrix
         self.words: list[str] = []
-        self.seen: set[str] = set()
+        self.seen: dict[str, None] = {}  # a set, but smaller for millions of words
         self.duplicates = 0
         self.first_duplicate = ""
 
@@ -178,7 +175,7 @@ class _Collector:
                 self.first_duplicate = word
             self.duplicates += 1
             return False
-        self.seen.add(word)
+        self.seen[word] = None
         self.words.append(word)
         return True
 
@@ -294,40 +291,43 @@ def _read_binary(
     width = 4 * dim
     target = memoryview(out.matrix).cast("B")  # the matrix's bytes, filled row by row
     is_new = out.is_new
-    data = bytearray()
-    pos = row = recno = 0
+    buf = bytearray(max(_BLOCK, 1))  # one reused buffer; grows only for a longer record
+    pos = end = row = recno = 0  # buf[pos:end] is read but not yet used
     eof = False
     while recno < n_rows:
-        if not eof:  # top up the buffer: what is left of it plus the next block
-            block = f.read(_BLOCK)
-            eof = not block
-            del data[:pos]
-            data += block
-            del block
+        if not eof:  # move the unused tail to the front and fill the rest from the file
+            buf[: end - pos] = buf[pos:end]
+            end -= pos
             pos = 0
-        view = memoryview(data)
+            if end == len(buf):
+                buf.extend(bytes(len(buf)))
+            with memoryview(buf) as free:
+                got = f.readinto(free[end:])
+            eof = not got
+            end += got
         first_row = row
+        view = memoryview(buf)
         while recno < n_rows:
             line_no = recno + 2  # "line" numbers as if each record were a line
-            while pos < len(data) and data[pos] in b"\n\r":
+            while pos < end and buf[pos] in b"\n\r":
                 pos += 1  # the newline after the previous vector (C tool) or none (gensim)
-            space = data.find(b" ", pos)
+            space = buf.find(b" ", pos, end)
             if space < 0:
-                if b"\n" in data[pos:] or len(data) - pos > _MAX_WORD:
+                if buf.find(b"\n", pos, end) >= 0 or end - pos > _MAX_WORD:
                     raise _fail(path, line_no, "damaged record: no word before the vector")
                 if eof:
                     raise _fail(
                         path, line_no, f"file ends early: expected {n_words} vectors, found {recno}"
                     )
                 break
-            raw_word = data[pos:space]
+            raw_word = buf[pos:space]
             if not raw_word or b"\n" in raw_word:
                 raise _fail(path, line_no, "damaged record: no word before the vector")
             try:
                 word = raw_word.decode("utf-8", unicode_errors)
             except UnicodeDecodeError:
                 raise _fail(path, line_no, "word is not valid UTF-8") from None
-            if space + 1 + width > len(data):
+            if space + 1 + width > end:
                 if eof:
                     raise _fail(path, line_no, f"file ends inside the vector of {word!r}")
                 break
@@ -337,12 +337,12 @@ def _read_binary(
             recno += 1
             pos = space + 1 + width
         view.release()
-        if not np.isfinite(out.matrix[first_row:row]).all():
-            bad = first_row + int(np.flatnonzero(~np.isfinite(out.matrix[first_row:row]).all(1))[0])
-            word = out.words[bad]
+        finite = np.isfinite(out.matrix[first_row:row]).all(axis=1)
+        if not finite.all():
+            word = out.words[first_row + int(np.flatnonzero(~finite)[0])]
             raise Word2VecError(f"{path}: the vector of {word!r} holds NaN or infinite values")
     if n_rows == n_words:  # no limit cut the file short: nothing but newlines may follow
-        rest = bytes(data[pos:])
+        rest = bytes(buf[pos:end])
         while not rest.strip():
             rest = f.read(_BLOCK)
             if not rest:
@@ -391,7 +391,7 @@ def load_word2vec_format(
         raise Word2VecError(f"{path}: cannot read ({exc.strerror})") from None
     try:
         with f:
-            head = f.read(_BLOCK)
+            head = f.read(_HEAD)
             n_words, dim, start = _parse_header(path, head)
             if binary is None:
                 binary = n_words > 0 and not _looks_like_text(head, start, dim)
