@@ -11,6 +11,10 @@ Both start with a header line ``"<vocab size> <dimensions>\\n"``. Then, per word
 Words are UTF-8 and cannot contain whitespace (it separates the fields), so the writer
 refuses such words before creating anything. Files are written atomically: to a temporary
 file in the same directory, then moved into place with :func:`os.replace`.
+
+The reader streams: text line by line, binary in 1 MiB blocks, every vector straight into one
+preallocated float32 matrix, so loading a file takes about the matrix plus the words (gensim's
+GoogleNews file: 3 M x 300, 3.6 GB), and ``limit=`` reads only the first records.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import numpy as np
 from ..errors import Word2VecError
 from ..files import atomic_write
 
-__all__ = ["atomic_write", "load_word2vec_format", "save_word2vec_format"]
+__all__ = ["LoadedVectors", "atomic_write", "load_word2vec_format", "save_word2vec_format"]
 
 _CHUNK_ROWS = 4096  # rows formatted per write() call
 
