@@ -141,10 +141,27 @@ def _parse_header(path: str | os.PathLike[str], data: bytes) -> tuple[int, int, 
     return n_words, dim, (end + 1 if end >= 0 else len(data))
 
 
+def _fromstring_raises() -> bool:
+    """True if ``np.fromstring(..., sep=" ")`` raises on a token that is not a number (newer
+    NumPy); older NumPy only warns (DeprecationWarning) and returns the numbers before it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            np.fromstring(b"1 x", dtype=np.float32, sep=" ")
+        except ValueError:
+            return True
+    return False
+
+
+_FROMSTRING_RAISES = _fromstring_raises()
+
+
 def _parse_numbers(text: bytes) -> np.ndarray | None:
     """The whitespace-separated numbers in ``text`` as float32, or None if one is not a
-    number. (``np.fromstring`` with ``sep`` warns on older NumPy and raises on newer.)"""
+    number."""
     try:
+        if _FROMSTRING_RAISES:  # no warnings machinery on the hot path (one call per line)
+            return np.fromstring(text, dtype=np.float32, sep=" ")
         with warnings.catch_warnings():
             warnings.simplefilter("error", DeprecationWarning)
             return np.fromstring(text, dtype=np.float32, sep=" ")
