@@ -242,11 +242,11 @@ def test_failed_write_keeps_the_old_model_and_leaves_no_temp_file(
     path = Path(trained.save(tmp_path / "m"))
     before = path.read_bytes()
 
-    def failing_savez(f, **arrays):
+    def failing_write(f, array, **kwargs):
         f.write(b"half a model")
         raise error
 
-    monkeypatch.setattr(np, "savez", failing_savez)
+    monkeypatch.setattr(np.lib.format, "write_array", failing_write)
     expected = Word2VecError if isinstance(error, OSError) else RuntimeError
     with pytest.raises(expected):
         trained.save(path)

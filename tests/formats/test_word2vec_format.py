@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -146,10 +147,15 @@ def test_binary_without_newlines_and_duplicates(tmp_path):
         b"3 2\n"
         + b"".join(w + b" " + row.tobytes() for w, row in zip([b"a", b"b", b"a"], v, strict=True))
     )
-    with pytest.warns(UserWarning, match="repeated word"):
-        words, loaded = load_word2vec_format(path)
-    assert words == ["a", "b"]
+    messages = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # reported through the callback, never as a warning
+        loaded_vectors = load_word2vec_format(path, warn=messages.append)
+    words, loaded = loaded_vectors
+    assert words == ["a", "b"] and loaded_vectors.duplicates == 1
     np.testing.assert_array_equal(loaded, v[:2])
+    assert len(messages) == 1 and "\n" not in messages[0]
+    assert "1 repeated word(s) (e.g. 'a')" in messages[0]
 
 
 def test_gensim_reads_ours_and_we_read_gensims(tmp_path):

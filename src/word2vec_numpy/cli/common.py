@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,6 @@ import numpy as np
 
 from ..config import positive_int
 from ..errors import Word2VecError
-from ..formats.word2vec_format import load_word2vec_format
 from ..model.word2vec import Word2Vec
 from ..vectors.keyed import KeyedVectors
 
@@ -97,10 +97,14 @@ def load_any(path: str | Path) -> tuple[KeyedVectors, Word2Vec | None]:
         except Word2VecError:
             return KeyedVectors.load(p), None  # saved vectors, or a clear error
         return model.wv, model
-    words, vectors = load_word2vec_format(p)
-    if not words:
+    vectors = KeyedVectors.load_word2vec_format(p, warn=_warn)
+    if not len(vectors):
         raise Word2VecError(f"{path}: the file holds no vectors")
-    return KeyedVectors(words, np.ascontiguousarray(vectors, dtype=np.float32)), None
+    return vectors, None
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
 
 
 def unknown_word(exc: KeyError) -> Word2VecError:

@@ -268,10 +268,16 @@ class Word2Vec:
         return write_arrays(path, arrays, meta)
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> Word2Vec:
+    def load(cls, path: str | os.PathLike, mmap: str | None = None) -> Word2Vec:
         """Read a model written by ``save`` (also by earlier versions); never unpickles, and
-        every array is checked against the vocabulary before it is used."""
-        arrays, meta = read_arrays(path, required=("W_in", "words_utf8", "word_offsets", "counts"))
+        every array is checked against the vocabulary before it is used. ``mmap="r"`` (or
+        ``"c"``: copy on write) maps the matrices from the file instead of reading them; they
+        are then not scanned for NaN at load time."""
+        arrays, meta = read_arrays(
+            path,
+            required=("format_version", "W_in", "words_utf8", "word_offsets", "counts"),
+            mmap_mode=mmap,
+        )
         try:
             config = _saved_config(meta)
             words = decode_words(arrays["words_utf8"], arrays["word_offsets"])
@@ -293,15 +299,16 @@ class Word2Vec:
             if not ok:
                 raise Word2VecError(f"{path}: arrays have inconsistent shapes or types")
             matrices = [W_in] + [arrays[loss.matrix] for loss in model.losses]
-            if not all(np.isfinite(W).all() for W in matrices):
+            if mmap is None and not all(np.isfinite(W).all() for W in matrices):
                 raise Word2VecError(f"{path}: the model holds NaN or infinite values")
         except Word2VecError:
             raise
         except (ValueError, TypeError, KeyError, UnicodeDecodeError, AttributeError) as exc:
             raise Word2VecError(f"{path} is corrupted ({type(exc).__name__}: {exc})") from None
-        model.W_in = np.ascontiguousarray(W_in)
+        keep = (lambda a: a) if mmap else np.ascontiguousarray
+        model.W_in = keep(W_in)
         for loss in model.losses:
-            setattr(model, loss.matrix, np.ascontiguousarray(arrays[loss.matrix]))
+            setattr(model, loss.matrix, keep(arrays[loss.matrix]))
         model.training_state = meta.get("training_state", {})
         model.loss_history = arrays.get("loss_history", np.zeros(0)).tolist()
         model.history_epochs = arrays.get("history_epochs", np.zeros(0, np.int64)).tolist()

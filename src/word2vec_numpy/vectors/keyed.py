@@ -346,10 +346,18 @@ class KeyedVectors:
         return write_arrays(path, arrays, {"kind": "vectors"})
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> KeyedVectors:
+    def load(cls, path: str | os.PathLike, mmap: str | None = None) -> KeyedVectors:
         """Read vectors saved by :meth:`save`, or the word vectors (``W_in``) of a model
-        saved by ``Word2Vec.save``; every array is checked before it is used."""
-        arrays, _ = read_arrays(path, required=("words_utf8", "word_offsets", "counts"))
+        saved by ``Word2Vec.save``; every array's shape and type is checked before use.
+
+        ``mmap="r"`` maps the matrix from the file instead of reading it (a file of millions
+        of words answers ``most_similar`` without being read whole; the unit vectors of a
+        query are computed then). A mapped matrix is not scanned for NaN at load time."""
+        arrays, _ = read_arrays(
+            path,
+            required=("format_version", "words_utf8", "word_offsets", "counts"),
+            mmap_mode=mmap,
+        )
         vectors = arrays.get("vectors", arrays.get("W_in"))
         try:
             words = decode_words(arrays["words_utf8"], arrays["word_offsets"])
@@ -366,17 +374,25 @@ class KeyedVectors:
         )
         if not ok:
             raise Word2VecError(f"{path}: arrays have inconsistent shapes or types")
-        if not np.isfinite(vectors).all():
-            raise Word2VecError(f"{path}: the model holds NaN or infinite values")
-        return cls(words, np.ascontiguousarray(vectors), counts)
+        if mmap is None:
+            if not np.isfinite(vectors).all():
+                raise Word2VecError(f"{path}: the model holds NaN or infinite values")
+            vectors = np.ascontiguousarray(vectors)
+        return cls(words, vectors, counts)
 
     @classmethod
     def load_word2vec_format(
-        cls, path: str | os.PathLike, binary: bool | None = None
+        cls,
+        path: str | os.PathLike,
+        binary: bool | None = None,
+        limit: int | None = None,
+        warn: Any = None,
     ) -> KeyedVectors:
-        """Vectors from a word2vec C-tool text or binary file (``binary=None`` sniffs it)."""
-        words, vectors = load_word2vec_format(path, binary=binary)
-        return cls(words, np.ascontiguousarray(vectors, dtype=np.float32))
+        """Vectors from a word2vec C-tool text or binary file (``binary=None`` sniffs it),
+        parsed streaming; ``limit=N`` reads only the first N words. A repeated word keeps its
+        first vector; ``warn(message)`` hears of repeats in one line."""
+        words, vectors = load_word2vec_format(path, binary=binary, limit=limit, warn=warn)
+        return cls(words, vectors)
 
     def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False) -> None:
         """Write the vectors in the word2vec C tool's text or binary format."""
