@@ -107,7 +107,8 @@ class KeyedVectors:
         vectors: np.ndarray,
         counts: np.ndarray | Sequence[int] | None = None,
     ) -> None:
-        vectors = np.asarray(vectors)
+        if not isinstance(vectors, np.ndarray):  # keeps a np.memmap a memmap
+            vectors = np.asarray(vectors)
         if vectors.ndim != 2 or vectors.shape[0] != len(keys):
             raise Word2VecError(
                 f"{len(keys)} words need a {len(keys)} x d matrix, not {vectors.shape}"
