@@ -268,3 +268,57 @@ def test_saving_creates_a_missing_folder_and_refuses_a_file_in_the_way(trained, 
     (tmp_path / "file").write_text("in the way")
     with pytest.raises(Word2VecError, match="cannot create folder"):
         trained.save(tmp_path / "file" / "m")
+
+
+def test_models_saved_before_the_train_config_still_load(tmp_path):
+    """A file as version 0.1.0 wrote it: np.savez, options in meta fields and in the training
+    state's hyperparameters, no ``config``."""
+    from word2vec_numpy.formats.npz import encode_words
+
+    rng = np.random.default_rng(0)
+    words = ["the", "cat", "sat", "mat"]
+    blob, offsets = encode_words(words)
+    W_in, W_out = rng.normal(size=(2, 4, 6)).astype(np.float32)
+    meta = {
+        "model": "cbow",
+        "embed_dim": 6,
+        "n_negatives": 3,
+        "cbow_exact_grad": False,
+        "min_count": 2,
+        "training_state": {
+            "hyperparameters": {
+                "window": 4,
+                "epochs": 2,
+                "lr": 0.05,
+                "sample": 0.001,
+                "workers": 2,
+                "seed": 9,
+            }
+        },
+    }
+    np.savez(
+        tmp_path / "old.npz",
+        format_version=np.array(1),
+        W_in=W_in,
+        W_out=W_out,
+        words_utf8=blob,
+        word_offsets=offsets,
+        counts=np.array([9, 5, 3, 2]),
+        meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+        loss_history=np.array([3.0, 2.5]),
+    )
+    model = Word2Vec.load(tmp_path / "old.npz")
+    assert model.vocab.words == words and model.vocab.min_count == 2
+    np.testing.assert_array_equal(model.W_in, W_in)
+    np.testing.assert_array_equal(model.W_out, W_out)
+    c = model.config
+    assert (c.model, c.dim, c.neg, c.window, c.epochs, c.lr, c.seed) == (
+        "cbow",
+        6,
+        3,
+        4,
+        2,
+        0.05,
+        9,
+    )
+    assert model.loss_history == [3.0, 2.5]
