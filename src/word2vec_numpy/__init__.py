@@ -1,6 +1,11 @@
 """word2vec (skip-gram and CBOW with negative sampling) from scratch in NumPy."""
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:  # the version is defined once, in pyproject.toml
+    __version__ = version("word2vec-numpy")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 from .config import TrainConfig  # noqa: E402
 from .data.encode import EncodedCorpus, encode_corpus  # noqa: E402

@@ -12,6 +12,8 @@ import os
 import signal
 import sys
 
+import numpy as np
+
 from .. import __version__
 from ..errors import Word2VecError
 from . import analogy, classes, evaluate, export, phrases, plot, similar, train
@@ -41,7 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="word2vec-numpy",
         description="word2vec (skip-gram / CBOW with negative sampling) in NumPy.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__} (NumPy {np.__version__})",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for command in COMMANDS:
