@@ -141,6 +141,7 @@ class KeyedVectors:
         if not isinstance(word, str):
             return message
         lowered = word.lower()
+        suggestion: str | None
         if lowered != word and lowered in self.key_to_index:
             suggestion = lowered  # the commonest mistake: capitals in a lower-cased corpus
         else:
@@ -401,9 +402,10 @@ class KeyedVectors:
     ) -> list[list[tuple[str, float]]]:
         """:meth:`most_similar` for many single words with one matrix product:
         ``S = U[ids] @ U[:N].T`` (queries x N), each query's own id masked out."""
-        topn = _check_topn(topn)
-        if topn is None:
+        checked = _check_topn(topn)
+        if checked is None:
             raise Word2VecError("most_similar_batch needs an integer topn")
+        topn = checked
         ids = np.array([self.get_index(w) for w in words], dtype=np.int64)
         if topn < 1 or len(ids) == 0:
             return [[] for _ in ids]
@@ -608,7 +610,7 @@ class KeyedVectors:
             and counts.shape == (len(words),)
             and counts.dtype.kind in "iu"
         )
-        if not ok:
+        if not ok or vectors is None:
             raise Word2VecError(f"{path}: arrays have inconsistent shapes or types")
         if mmap is None:
             if not np.isfinite(vectors).all():
