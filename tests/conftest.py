@@ -36,10 +36,12 @@ def run_python(
     close_stdin: bool = False,
     cwd: str | os.PathLike | None = None,
     timeout: float = 120,
+    stdout=subprocess.PIPE,
 ) -> subprocess.CompletedProcess:
     """Run ``python ARGS`` with this checkout's package, optionally limited: ``address_space``
     (bytes, RLIMIT_AS), ``file_size`` (bytes, RLIMIT_FSIZE, with SIGXFSZ ignored so that a
-    write past it fails with EFBIG like a full disk), or with standard input closed."""
+    write past it fails with EFBIG like a full disk), or with standard input closed.
+    Standard output is captured unless ``stdout`` is given (e.g. an open file)."""
 
     def limit() -> None:
         if address_space is not None:
@@ -52,7 +54,8 @@ def run_python(
 
     return subprocess.run(
         [sys.executable, *args],
-        capture_output=True,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
         text=True,
         env=_child_env(),
         cwd=cwd,
