@@ -37,11 +37,13 @@ def run_python(
     cwd: str | os.PathLike | None = None,
     timeout: float = 120,
     stdout=subprocess.PIPE,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess:
     """Run ``python ARGS`` with this checkout's package, optionally limited: ``address_space``
     (bytes, RLIMIT_AS), ``file_size`` (bytes, RLIMIT_FSIZE, with SIGXFSZ ignored so that a
     write past it fails with EFBIG like a full disk), or with standard input closed.
-    Standard output is captured unless ``stdout`` is given (e.g. an open file)."""
+    Standard output is captured unless ``stdout`` is given (e.g. an open file); standard
+    input is ``input`` (text), or empty."""
 
     def limit() -> None:
         if address_space is not None:
@@ -61,7 +63,8 @@ def run_python(
         cwd=cwd,
         timeout=timeout,
         preexec_fn=limit,
-        stdin=None if close_stdin else subprocess.DEVNULL,
+        input=input,
+        stdin=None if close_stdin or input is not None else subprocess.DEVNULL,
     )
 
 

@@ -146,6 +146,18 @@ def test_closed_standard_input_through_the_program(tmp_path, python_child):
     assert os.listdir(tmp_path) == []
 
 
+def test_a_corpus_from_standard_input(tmp_path, python_child):
+    words = "the cat sat on the mat while the dog ate a bone near the red door\n" * 40
+    args = ["--out", str(tmp_path / "m"), "--epochs", "1", "--dim", "8", "--min-count", "1"]
+    run = python_child(
+        ["-m", "word2vec_numpy", "train", "--corpus", "-", *args, "--workers", "1", "--quiet"],
+        input=words,
+    )
+    assert run.returncode == 0, run.stderr
+    assert sorted(os.listdir(tmp_path)) == ["m.metrics.json", "m.npz"]
+    assert "standard input" in (tmp_path / "m.metrics.json").read_text()
+
+
 # ----------------------------------------------------------------------- zip archives
 
 
@@ -387,5 +399,24 @@ def test_a_full_disk_while_writing_the_id_file(tmp_path, python_child):
     run = python_child(["-c", DISK_FULL_CHILD, str(out / "ids.u32")], file_size=256 << 10)
     assert run.returncode == 2, run
     assert run.stdout.count("\n") == 1 and "cannot write" in run.stdout, run.stdout
+    assert "File too large" in run.stdout  # EFBIG, as ENOSPC gives "No space left on device"
     assert "Traceback" not in run.stderr
     assert os.listdir(out) == []  # no temporary file left
+
+
+def test_a_full_disk_while_training(tmp_path, python_child):
+    """The whole program under a file size limit: one line, exit 2, nothing left behind."""
+    corpus = tmp_path / "corpus.txt"
+    rng = np.random.default_rng(0)
+    corpus.write_text(" ".join(f"w{i}" for i in rng.integers(0, 3000, 300_000)) + "\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    args = ["--corpus", str(corpus), "--out", str(out / "m"), "--quiet"]
+    run = python_child(
+        ["-m", "word2vec_numpy", "train", *args],
+        file_size=512 << 10,
+    )
+    assert run.returncode == 2, run
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot write" in lines[0], run.stderr
+    assert os.listdir(out) == []

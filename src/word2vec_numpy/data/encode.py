@@ -85,7 +85,8 @@ def encode_corpus(
                 grown = np.bincount(words, minlength=len(first_seen))
                 grown[: len(counts)] += counts
                 counts = grown
-                chunk.astype(np.uint32).tofile(tmp)  # -1 wraps to SEPARATOR
+                # -1 wraps to SEPARATOR. write(), not tofile(): its OSError has the errno.
+                tmp.write(chunk.astype(np.uint32).tobytes())
                 buffer.clear()
 
             for sentence in stream:
@@ -124,16 +125,14 @@ def encode_corpus(
                     dup[0] = sep[0] and prev_sep
                     dup[1:] = sep[1:] & sep[:-1]
                     prev_sep = bool(sep[-1])
-                final[~dup].tofile(dst)
+                dst.write(final[~dup].tobytes())
                 n_words += int(np.count_nonzero(~sep))
         os.replace(tmp_final, out_path)
     except OSError as exc:
         # Reading raises Word2VecError, so an OSError here is about the id files: a full
         # disk (ENOSPC), a file size limit (EFBIG), a folder that cannot be written.
         reason = exc.strerror or str(exc)
-        raise Word2VecError(
-            f"cannot write the word-id file {out_path}: {reason} (is the disk full?)"
-        ) from None
+        raise Word2VecError(f"cannot write the word-id file {out_path}: {reason}") from None
     finally:
         close = getattr(stream, "close", None)
         if close is not None:
