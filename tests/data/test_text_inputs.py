@@ -211,19 +211,17 @@ def test_a_corrupt_deflate_block(tmp_path, expect_one_line_error):
     assert "c.txt.gz" in message and "corrupt" in message
 
 
-def test_a_corrupt_deflate_block_later_in_a_folder(tmp_path, expect_one_line_error):
-    """A block corrupt after the first megabyte: found while reading, not by the check."""
+def test_a_corrupt_deflate_block_later_in_a_folder(tmp_path, monkeypatch, expect_one_line_error):
+    """A block corrupt after the first piece: found while reading, not by the check."""
+    monkeypatch.setattr(text_module, "_CHUNK_BYTES", 4096)
     (tmp_path / "a.txt").write_text(WORDS)
-    rng = np.random.default_rng(1)
-    words = np.array([f"w{i}" for i in range(5000)])
-    text = " ".join(words[rng.integers(0, 5000, 2_000_000)]).encode()
-    data = bytearray(gzip.compress(text))
+    data = bytearray(gzip.compress(" ".join(f"w{i}" for i in range(200_000)).encode()))
     middle = len(data) * 3 // 4
     data[middle : middle + 64] = bytes(64)
     (tmp_path / "b.gz").write_bytes(bytes(data))
     sentences = iter_corpus(tmp_path)  # the start of b.gz is fine
     message = expect_one_line_error(lambda: list(sentences))
-    assert "b.gz" in message and "\n" not in message
+    assert "b.gz" in message
 
 
 # --------------------------------------------------------------------------- encodings
@@ -355,10 +353,10 @@ def test_memory_is_bounded_by_what_is_asked(tmp_path, python_child):
     word = tmp_path / "word.txt"
     word.write_bytes(b"a" * 50_000_000)
     line = tmp_path / "line.txt"
+    piece = b",".join(b"w%d" % j for j in range(100_000)) + b","  # about 590 kB
     with open(line, "wb") as f:
-        for i in range(50):
-            f.write(b",".join(b"w%d" % (j % 5000) for j in range(i * 250_000, (i + 1) * 250_000)))
-            f.write(b",")
+        for _ in range(90):
+            f.write(piece)
     assert line.stat().st_size > 50_000_000
 
     def peak(path: Path, max_tokens: int) -> list[int]:
