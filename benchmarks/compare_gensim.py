@@ -177,7 +177,7 @@ def _maxrss_mb() -> dict[str, float]:
 
 
 def _evaluate(words: list[str], vectors: Any, args: argparse.Namespace) -> dict[str, Any]:
-    from word2vec_numpy.evaluate import evaluate_analogies, evaluate_word_pairs
+    from word2vec_numpy.vectors.evaluate import evaluate_analogies, evaluate_word_pairs
 
     out: dict[str, Any] = {}
     analogies = evaluate_analogies(

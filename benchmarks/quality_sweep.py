@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from word2vec_numpy import Trainer, Word2Vec, encode_corpus, iter_sentences
-from word2vec_numpy.evaluate import evaluate_analogies, evaluate_word_pairs
+from word2vec_numpy.vectors.evaluate import evaluate_analogies, evaluate_word_pairs
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

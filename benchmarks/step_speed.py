@@ -64,10 +64,11 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from word2vec_numpy import Word2Vec, encode_corpus, iter_sentences  # noqa: E402
-from word2vec_numpy.batching import BatchMaker, Chunk, make_chunk, window_pairs  # noqa: E402
-from word2vec_numpy.corpus import ids_to_int64  # noqa: E402
-from word2vec_numpy.model import scatter_add, sigmoid  # noqa: E402
-from word2vec_numpy.vocab import NoiseSampler  # noqa: E402
+from word2vec_numpy.config import TrainConfig  # noqa: E402
+from word2vec_numpy.data.encode import ids_to_int64  # noqa: E402
+from word2vec_numpy.model.batching import BatchMaker, Chunk, make_chunk, window_pairs  # noqa: E402
+from word2vec_numpy.model.negative_sampling import NegativeSampling, NoiseSampler  # noqa: E402
+from word2vec_numpy.model.ops import scatter_add, sigmoid  # noqa: E402
 
 try:  # only for variant 4b
     import scipy
@@ -222,7 +223,7 @@ def load_chunk(args) -> tuple[Chunk, int, NoiseSampler, int, float]:
     rng = np.random.default_rng(args.seed)
     chunk = make_chunk(raw, vocab.keep_probabilities(args.sample), args.window, rng)
     sampler = NoiseSampler(vocab.noise_distribution())
-    return chunk, n_words, sampler, len(vocab), seconds
+    return chunk, n_words, sampler, vocab, seconds
 
 
 # ---------------------------------------------------------------------- timing
@@ -308,12 +309,20 @@ def scatter_only(W_in, W_out, lo: int, hi: int, C, O, NEG, scatter: Scatter) -> 
     scatter(W_out, np.concatenate([O[lo:hi], NEG[lo:hi].ravel()]), grads)
 
 
-def run_blocks(args, V: int, model_name: str, batches: list) -> float:
+def block_model(W_in: np.ndarray, W_out: np.ndarray, maker: BatchMaker) -> Word2Vec:
+    """A Word2Vec on these matrices with the maker's losses (negative sampling)."""
+    loss = maker.losses[0]
+    model = Word2Vec.from_arrays(None, W_in, {"W_out": W_out}, loss.config)
+    model.losses = list(maker.losses)
+    return model
+
+
+def run_blocks(args, V: int, maker: BatchMaker, batches: list) -> float:
     """Pairs (CBOW: examples) per second of ``Word2Vec.train_batch`` on ready batches."""
 
     def make():
         W_in, W_out = fresh_weights(V, args.dim, args.seed)
-        model = Word2Vec.from_arrays(None, W_in, W_out, model=model_name, n_negatives=args.neg)
+        model = block_model(W_in, W_out, maker)
 
         def run(i: int) -> int:
             return model.train_batch(batches[i], LR)[1]
@@ -328,7 +337,7 @@ def run_blocks_with_maker(args, V: int, maker: BatchMaker, chunk: Chunk, n_batch
 
     def make():
         W_in, W_out = fresh_weights(V, args.dim, args.seed)
-        model = Word2Vec.from_arrays(None, W_in, W_out, n_negatives=args.neg)
+        model = block_model(W_in, W_out, maker)
 
         def endless():
             for epoch in range(1 << 30):
@@ -446,7 +455,8 @@ def main(argv=None) -> int:
     )
     print(f"# load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
-    chunk, n_words, sampler, V, encode_s = load_chunk(args)
+    chunk, n_words, sampler, vocab, encode_s = load_chunk(args)
+    V = len(vocab)
     centre, context = chunk_pairs(chunk, w)
     check_pairs(chunk, w, centre, context)
     C, O = chunk.ids[centre], chunk.ids[context]
@@ -505,7 +515,8 @@ def main(argv=None) -> int:
     cbow_rows = []
     for model_name in ("skipgram", "cbow"):
         for size in args.block_batches:
-            maker = BatchMaker(w, k, sampler, model=model_name, batch_size=size)
+            config = TrainConfig(model=model_name, window=w, neg=k)
+            maker = BatchMaker(w, size, losses=[NegativeSampling(vocab, config)])
             batches = [b for b, _, _ in maker.batches(chunk, np.random.default_rng(args.seed))]
             if model_name == "skipgram":
                 counts = [b.n_pairs for b in batches]
@@ -513,7 +524,7 @@ def main(argv=None) -> int:
             else:  # CBOW trains one example per centre with a non-empty context
                 counts = [int((b.pair_mask.sum(axis=2) > 0).sum()) for b in batches]
             mean = sum(counts) / len(batches)
-            rate = run_blocks(args, V, model_name, batches)
+            rate = run_blocks(args, V, maker, batches)
             if model_name == "skipgram":
                 name = "6. block step (`Word2Vec.train_batch`, HogBatch blocks of 32)"
                 report(name, f"{size} centres (~{mean:,.0f} pairs)", rate)

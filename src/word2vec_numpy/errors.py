@@ -10,3 +10,7 @@ class Word2VecError(Exception):
     def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class ConfigError(Word2VecError, ValueError):
+    """A training option with a bad value (also a ``ValueError``, as scikit-learn raises)."""

@@ -1,0 +1,1 @@
+"""Command line: one module per subcommand (``register`` adds its parser, ``run`` runs it)."""

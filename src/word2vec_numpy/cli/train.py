@@ -1,4 +1,8 @@
-"""``word2vec-numpy train``: corpus -> id file -> training -> model, metrics, reports."""
+"""``word2vec-numpy train``: corpus -> id file -> training -> model, metrics, reports.
+
+The training options are ``TrainConfig``'s fields: each becomes a flag (``lr_min`` ->
+``--lr-min``, also ``--lr_min``) with the field's default, check and help.
+"""
 
 from __future__ import annotations
 
@@ -12,25 +16,77 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config import TrainConfig
+from ..data import download
 from ..data.encode import encode_corpus
+from ..data.sample import generate_sample_sentences
 from ..data.text import MAX_TOKEN_CHARS, ReadStats, iter_corpus
 from ..errors import Word2VecError
 from ..files import write_json
-from ..formats.npz import model_path, save_model
+from ..formats.npz import model_path
 from ..model.word2vec import Word2Vec
-from ..training.trainer import RESUME_KEYS, Trainer
+from ..training.trainer import Trainer
+from ..vectors.plot import epoch_boundaries_from, plot_loss, plot_tsne
+from .common import POSITIVE_INT, arg_type, opt
+from .report import report_after_training
+
+# Options of the command (not of the training) that a resumed run must share.
+RESUMED_INPUT = ("corpus", "max_tokens")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "train",
+        help="train word vectors on a corpus",
+        description="Train skip-gram or CBOW word vectors with negative sampling.",
+    )
+    opt(p, "--corpus", default="sample", help="sample (built in), text8, alice, or a PATH")
+    opt(p, "--max-tokens", type=POSITIVE_INT, default=None, help="read at most N tokens")
+    opt(p, "--data-dir", default=None, help="where downloads are cached")
+    for f in TrainConfig.cli_fields():
+        meta = f.metadata
+        check = meta["check"]
+        kwargs = {
+            "default": meta["cli_default"]() if meta["cli_default"] else f.default,
+            "help": meta["help"],
+        }
+        if hasattr(check, "choices"):
+            kwargs["choices"] = check.choices
+        elif check is not None:
+            kwargs["type"] = arg_type(check)
+        opt(p, "--" + f.name.replace("_", "-"), **kwargs)
+    opt(p, "--out", default="results/model", help="writes OUT.npz and OUT.metrics.json")
+    opt(p, "--evaluate", action="store_true", help="print neighbours and benchmarks after")
+    opt(p, "--analogies", default=None, help="questions-words.txt for --evaluate")
+    opt(p, "--pairs", nargs="+", default=[], help="word-pair files for --evaluate")
+    opt(p, "--restrict-vocab", type=POSITIVE_INT, default=30000)
+    p.set_defaults(case_insensitive=True)
+    opt(p, "--plot", action="store_true", help="write loss and t-SNE PNGs next to OUT")
+    opt(p, "--quiet", action="store_true", help="no progress output")
+    opt(
+        p,
+        "--checkpoint-every",
+        type=POSITIVE_INT,
+        default=None,
+        metavar="WORDS",
+        help="write OUT.ckpt.npz every WORDS corpus words (at epoch ends with --workers > 1)",
+    )
+    opt(p, "--checkpoint-every-epoch", action="store_true", help="write OUT.ckpt.npz each epoch")
+    opt(p, "--resume", default=None, metavar="CKPT", help="continue from a checkpoint")
+    p.set_defaults(func=run, train_parser=p)
+
+
+def config_from(args: argparse.Namespace) -> TrainConfig:
+    """The TrainConfig of the parsed options."""
+    return TrainConfig(**{f.name: getattr(args, f.name) for f in TrainConfig.cli_fields()})
 
 
 def corpus_sentences(args: argparse.Namespace, stats: ReadStats) -> tuple[Iterable[list[str]], str]:
     """The sentences of ``--corpus`` and a short description of where they come from."""
     name = args.corpus
     if name == "sample":
-        from ..data.sample import generate_sample_sentences
-
         return generate_sample_sentences(), "built-in sample corpus"
     if name in ("text8", "alice"):
-        from ..data import download
-
         fetch = download.fetch_text8 if name == "text8" else download.fetch_alice
         path = fetch(data_dir=args.data_dir, quiet=args.quiet)
         return iter_corpus(path, stats), str(path)
@@ -61,25 +117,25 @@ def _output_path(args: argparse.Namespace) -> Path:
     return out
 
 
-# Options that must match between a checkpoint and the run that resumes it.
-RESUMABLE = ("corpus", "max_tokens", "min_count", *RESUME_KEYS)
+def _resumable_keys() -> tuple[str, ...]:
+    fields = TrainConfig.cli_fields()
+    return RESUMED_INPUT + tuple(f.name for f in fields if f.metadata["resume"]) + ("min_count",)
 
 
-def _resume_options(args: argparse.Namespace) -> dict:
-    """Load ``--resume``'s checkpoint state and fill in the options it was made with; an
-    option given explicitly with another value is refused."""
-    from ..formats.npz import load_model
-
+def _resume_options(args: argparse.Namespace) -> Word2Vec:
+    """Load ``--resume``'s checkpoint and fill in the options it was made with; an option
+    given explicitly with another value is refused. The worker count of the checkpoint is
+    used unless ``--workers`` is given."""
     path = Path(args.resume)
     if not path.is_file():
         raise Word2VecError(f"checkpoint not found: {path}")
-    model = load_model(path)
+    model = Word2Vec.load(path)
     state = model.training_state
     saved = state.get("cli_options")
     if not saved or "rng" not in state:
         raise Word2VecError(f"{path} is a finished model, not a training checkpoint")
     defaults = vars(args.train_parser.parse_args([]))
-    for key in RESUMABLE:
+    for key in _resumable_keys():
         given = getattr(args, key)
         if given != defaults.get(key) and given != saved.get(key):
             flag = "--" + key.replace("_", "-")
@@ -87,7 +143,9 @@ def _resume_options(args: argparse.Namespace) -> dict:
                 f"cannot resume: {flag} {given} differs from the checkpoint's {saved.get(key)}"
             )
         setattr(args, key, saved.get(key))
-    return {"model": model, "state": state}
+    if args.workers == defaults.get("workers") and "workers" in saved:
+        args.workers = saved["workers"]
+    return model
 
 
 class _StopOnSignal:
@@ -115,8 +173,9 @@ class _StopOnSignal:
             signal.signal(sig, handler)
 
 
-def run_train(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     resumed = _resume_options(args) if args.resume else None
+    config = config_from(args)
     out = _output_path(args)
     stem = str(out)[: -len(".npz")]
     ckpt_path = stem + ".ckpt.npz"
@@ -127,7 +186,7 @@ def run_train(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     ids_path = Path(stem + ".ids.u32")
     corpus = encode_corpus(
-        sentences, ids_path, min_count=args.min_count, max_tokens=args.max_tokens, source=source
+        sentences, ids_path, min_count=config.min_count, max_tokens=args.max_tokens, source=source
     )
     try:
         vocab = corpus.vocab
@@ -135,13 +194,13 @@ def run_train(args: argparse.Namespace) -> int:
             raise Word2VecError(f"no words found in {source}: is it a text file?")
         if len(vocab) == 0:
             raise Word2VecError(
-                f"no word occurs --min-count={args.min_count} times in {source} "
+                f"no word occurs --min-count={config.min_count} times in {source} "
                 f"({corpus.total_tokens} tokens): lower --min-count"
             )
-        if corpus.n_words <= args.window or corpus.n_words < 2:
+        if corpus.n_words <= config.window or corpus.n_words < 2:
             raise Word2VecError(
-                f"{source} has only {corpus.n_words} words with count >= {args.min_count}, "
-                f"not more than one window (--window {args.window}): use a longer text"
+                f"{source} has only {corpus.n_words} words with count >= {config.min_count}, "
+                f"not more than one window (--window {config.window}): use a longer text"
             )
         if stats.replaced:
             print(
@@ -157,57 +216,39 @@ def run_train(args: argparse.Namespace) -> int:
             )
         log(
             f"{corpus.total_tokens:,} tokens, {len(vocab):,} words with count >= "
-            f"{args.min_count}, read in {time.perf_counter() - t0:.1f} s"
+            f"{config.min_count}, read in {time.perf_counter() - t0:.1f} s"
         )
-        if resumed:
-            model = resumed["model"]
+        if resumed is not None:
+            model = resumed
             model.vocab = vocab  # the same words (checked by the corpus fingerprint below)
+            model.set_config(config)
         else:
-            model = Word2Vec(
-                vocab, embed_dim=args.dim, n_negatives=args.neg, model=args.model, seed=args.seed
-            )
+            model = Word2Vec(vocab, config)
+        options = {key: getattr(args, key) for key in _resumable_keys()}
+        options["workers"] = config.workers
+
+        def checkpoint(trainer: Trainer) -> None:
+            model.save(ckpt_path, extra_state=dict(trainer.state(), cli_options=options))
+
         trainer = Trainer(
             model,
             vocab,
             corpus,
-            n_epochs=args.epochs,
-            lr=args.lr,
-            lr_min=args.lr_min,
-            window=args.window,
-            sample=args.sample,
-            batch_size=args.batch_size,
-            workers=args.workers,
-            seed=args.seed,
-            log_every=args.log_every,
             quiet=args.quiet,
+            checkpoint=checkpoint,
+            checkpoint_every=args.checkpoint_every,
+            checkpoint_every_epoch=args.checkpoint_every_epoch,
         )
-        if resumed:
-            trainer.restore(resumed["state"])
+        if resumed is not None:
+            trainer.restore(resumed.training_state)
             log(f"resuming at epoch {trainer.epoch + 1}, {trainer.words_done:,} words done")
-        options = {key: getattr(args, key) for key in RESUMABLE}
-
-        def checkpoint(trainer: Trainer = trainer) -> None:
-            state = dict(trainer.state(), cli_options=options)
-            save_model(model, ckpt_path, extra_state=state)
-
-        every = args.checkpoint_every
-        last = [trainer.words_done]
-
-        def on_chunk(trainer: Trainer) -> None:
-            epoch_end = trainer.epoch_words == 0
-            if (args.checkpoint_every_epoch and epoch_end) or (
-                every and trainer.words_done - last[0] >= every
-            ):
-                checkpoint()
-                last[0] = trainer.words_done
-
         with _StopOnSignal(trainer) as stopper:
-            trainer.train(on_chunk if (every or args.checkpoint_every_epoch) else None)
+            trainer.train()
         if not trainer.finished:
-            checkpoint()
+            checkpoint(trainer)
             name = signal.Signals(stopper.signum).name if stopper.signum else "a stop request"
             print(
-                f"stopped by {name} at epoch {trainer.epoch + 1}/{args.epochs} "
+                f"stopped by {name} at epoch {trainer.epoch + 1}/{config.epochs} "
                 f"({100 * trainer.words_done / max(trainer.total_words, 1):.1f}% done); "
                 f"checkpoint saved: resume with: word2vec-numpy train --resume {ckpt_path} "
                 f"--out {args.out}",
@@ -217,20 +258,18 @@ def run_train(args: argparse.Namespace) -> int:
     finally:
         if ids_path.exists():
             ids_path.unlink()
-    save_model(model, out)
+    model.save(out)
     if os.path.exists(ckpt_path):
         os.remove(ckpt_path)  # superseded by the finished model
     metrics = trainer.metrics(corpus_tokens=corpus.total_tokens)
     metrics["corpus"] = source
     write_json(stem + ".metrics.json", metrics)
     print(
-        f"trained {args.model} on {metrics['words_read']:,} words in {metrics['seconds']:.1f} s "
-        f"({metrics['words_per_second'] / 1000:.0f}k words/s), final loss "
-        f"{metrics['final_loss']:.4f}; saved {out} and {stem}.metrics.json"
+        f"trained {config.model} on {metrics['words_read']:,} words in "
+        f"{metrics['seconds']:.1f} s ({metrics['words_per_second'] / 1000:.0f}k words/s), "
+        f"final loss {metrics['final_loss']:.4f}; saved {out} and {stem}.metrics.json"
     )
     if args.evaluate:
-        from .commands import report_after_training
-
         report_after_training(model, args, sys.stdout)
     if args.plot:
         _plots(model, trainer, stem)
@@ -238,8 +277,6 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _plots(model: Word2Vec, trainer: Trainer, stem: str) -> None:
-    from ..vectors.plot import epoch_boundaries_from, plot_loss, plot_tsne
-
     boundaries = epoch_boundaries_from(trainer.history_epochs)
     plot_loss(trainer.loss_history, boundaries, stem + ".loss.png")
     plot_tsne(model.vocab.words, np.asarray(model.W_in), stem + ".tsne.png")

@@ -1,0 +1,1 @@
+"""Reading text: tokenising, vocabulary, encoding, the sample corpus, downloads, phrases."""

@@ -68,6 +68,8 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import Word2VecError
+from ..files import atomic_write
+from ..progress import StatusLine, bar
 
 __all__ = [
     "ALICE_URL",
@@ -446,13 +448,7 @@ def _install_alice(raw: bytes, target: Path, *, source: str, fix: str) -> None:
             f"Wonderland: {exc}; {fix}"
         ) from exc
     data = body.encode("utf-8")
-    out_part = target.with_name(target.name + ".part")
-    try:
-        out_part.write_bytes(data)
-        os.replace(out_part, target)
-    except BaseException:
-        _unlink(out_part)
-        raise
+    atomic_write(target, lambda f: f.write(data))
     _write_sha(target, hashlib.sha256(data).hexdigest())
 
 
@@ -478,14 +474,8 @@ def _file_sha256(path: Path) -> str:
 
 def _write_sha(path: Path, digest: str) -> None:
     """Write ``digest`` in ``sha256sum`` format to ``path.sha256`` (atomically)."""
-    sha_file = _sha_path(path)
-    part = sha_file.with_name(sha_file.name + ".part")
-    try:
-        part.write_text(f"{digest}  {path.name}\n", encoding="ascii")
-        os.replace(part, sha_file)
-    except BaseException:
-        _unlink(part)
-        raise
+    line = f"{digest}  {path.name}\n".encode("ascii")
+    atomic_write(_sha_path(path), lambda f: f.write(line))
 
 
 def _verify_cached(path: Path) -> None:
@@ -650,10 +640,8 @@ def _fmt_bytes(n: float) -> str:
     return f"{int(n)} B"
 
 
-class _Progress:
-    """Progress of one download on stderr: a live bar on a terminal, else sparse lines."""
-
-    BAR_WIDTH = 24
+class _Progress(StatusLine):
+    """Progress of one download: a live bar on a terminal, else sparse lines."""
 
     def __init__(
         self,
@@ -664,43 +652,30 @@ class _Progress:
         stream: TextIO | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        super().__init__(quiet, stream, tty_interval=0.1, clock=clock)
         self.label = label
         self.total = total
-        self.stream = sys.stderr if stream is None else stream
-        self.clock = clock
-        self.enabled = not quiet
-        self.tty = self.enabled and _isatty(self.stream)
-        self.interval = 0.1 if self.tty else 5.0
-        self.start = clock()
         self.last = self.start
-        self._width = 0
         self._closed = False
-        if self.enabled and not self.tty:
+        if not self.tty:
             size = f" ({_fmt_bytes(total)})" if total is not None else ""
-            self._emit(f"downloading {url}{size}\n")
+            self.emit(f"downloading {url}{size}\n")
 
     def _status(self, done: int, now: float) -> str:
         elapsed = max(now - self.start, 1e-9)
         speed = f"{_fmt_bytes(done / elapsed)}/s"
         if self.total:
             frac = min(done / self.total, 1.0)
-            filled = int(frac * self.BAR_WIDTH)
-            bar = "#" * filled + "." * (self.BAR_WIDTH - filled)
             return (
-                f"{self.label} [{bar}] {_fmt_bytes(done)}/{_fmt_bytes(self.total)} "
+                f"{self.label} {bar(frac)} {_fmt_bytes(done)}/{_fmt_bytes(self.total)} "
                 f"{frac:4.0%} {speed}"
             )
         return f"{self.label} {_fmt_bytes(done)} {speed}"
 
     def update(self, done: int) -> None:
         """Report ``done`` bytes so far (rate-limited)."""
-        if not self.enabled:
-            return
-        now = self.clock()
-        if now - self.last < self.interval:
-            return
-        self.last = now
-        self._show(self._status(done, now))
+        if self.due():
+            self.show(self._status(done, self.last))
 
     def close(self, done: int, finished: bool = True) -> None:
         """Finish the display (idempotent); a summary line only if the transfer ``finished``."""
@@ -710,32 +685,10 @@ class _Progress:
         now = self.clock()
         if self.tty:
             if finished:
-                self._show(self._status(done, now))
-            self._emit("\n")
+                self.show(self._status(done, now))
+            self.end_line()
         elif finished:
-            self._emit(f"{self.label}: {_fmt_bytes(done)} in {now - self.start:.1f} s\n")
-
-    def _show(self, text: str) -> None:
-        if self.tty:
-            pad = " " * max(0, self._width - len(text))
-            self._width = len(text)
-            self._emit(f"\r{text}{pad}")
-        else:
-            self._emit(text + "\n")
-
-    def _emit(self, text: str) -> None:
-        try:
-            self.stream.write(text)
-            self.stream.flush()
-        except (OSError, ValueError):  # closed or broken stderr: progress is optional
-            self.enabled = False
-
-
-def _isatty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError, OSError):
-        return False
+            self.emit(f"{self.label}: {_fmt_bytes(done)} in {now - self.start:.1f} s\n")
 
 
 # --------------------------------------------------------------------------- helpers

@@ -105,9 +105,7 @@ def encode_corpus(
         vocab.build_from_counts(list(first_seen), counts)
         # provisional id -> final id; SEPARATOR for words below min_count (dropped below)
         lookup = np.full(len(counts) + 1, SEPARATOR, dtype=np.uint32)
-        order = np.argsort(-counts, kind="stable")
-        order = order[counts[order] >= min_count][: len(vocab)]
-        lookup[order] = np.arange(len(vocab), dtype=np.uint32)
+        lookup[vocab.kept_order(counts)] = np.arange(len(vocab), dtype=np.uint32)
         lookup[len(counts)] = SEPARATOR
         n_words = 0
         prev_sep = True  # collapse runs of separators (sentences emptied by min_count)

@@ -49,9 +49,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
+
+from ..files import atomic_write
 
 __all__ = [
     "RELATIONS",
@@ -492,13 +494,9 @@ def write_sample_corpus(
     The file is written to a temporary file in the same directory and then moved into
     place, so a reader never sees a half-written corpus.
     """
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            for sentence in generate_sample_sentences(n_tokens, seed):
-                handle.write(" ".join(sentence) + "\n")
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+    def write(handle: BinaryIO) -> None:
+        for sentence in generate_sample_sentences(n_tokens, seed):
+            handle.write((" ".join(sentence) + "\n").encode("utf-8"))
+
+    atomic_write(path, write)

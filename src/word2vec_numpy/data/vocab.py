@@ -48,14 +48,19 @@ class Vocabulary:
         appearance. A stable sort by descending count breaks ties by first appearance."""
         counts = np.asarray(counts, dtype=np.int64)
         self.total_words = int(counts.sum())
-        order = np.argsort(-counts, kind="stable")
-        order = order[counts[order] >= self.min_count]
-        if self.max_size is not None:
-            order = order[: self.max_size]
+        order = self.kept_order(counts)
         self.words = [words[i] for i in order]
         self.counts = counts[order]
         self.word_to_id = {w: i for i, w in enumerate(self.words)}
         return self
+
+    def kept_order(self, counts: np.ndarray) -> np.ndarray:
+        """The indices (into ``counts``, in order of first appearance) of the words kept, in
+        id order: descending count, ties by first appearance, at least ``min_count``."""
+        counts = np.asarray(counts, dtype=np.int64)
+        order = np.argsort(-counts, kind="stable")
+        order = order[counts[order] >= self.min_count]
+        return order if self.max_size is None else order[: self.max_size]
 
     @classmethod
     def from_words(

@@ -11,14 +11,18 @@ Both start with a header line ``"<vocab size> <dimensions>\\n"``. Then, per word
 Words are UTF-8 and cannot contain whitespace (it separates the fields), so the writer
 refuses such words before creating anything. Files are written atomically: to a temporary
 file in the same directory, then moved into place with :func:`os.replace`.
+
+The reader streams: text line by line, binary in 1 MiB blocks, every vector straight into one
+preallocated float32 matrix, so loading a file takes about the matrix plus the words (gensim's
+GoogleNews file: 3 M x 300, 3.6 GB), and ``limit=`` reads only the first records.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import warnings
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
 
 import numpy as np
@@ -26,7 +30,7 @@ import numpy as np
 from ..errors import Word2VecError
 from ..files import atomic_write
 
-__all__ = ["atomic_write", "load_word2vec_format", "save_word2vec_format"]
+__all__ = ["LoadedVectors", "atomic_write", "load_word2vec_format", "save_word2vec_format"]
 
 _CHUNK_ROWS = 4096  # rows formatted per write() call
 
@@ -80,6 +84,37 @@ def save_word2vec_format(
 
 
 # --------------------------------------------------------------------------------- reading
+#
+# Both readers stream: the file is read in blocks of ``_BLOCK`` bytes (text: line by line
+# through a buffered file) and every vector goes straight into one preallocated float32
+# matrix, so the peak memory is that matrix plus the words and one block.
+
+_BLOCK = 1 << 20  # bytes read at a time (binary)
+_HEAD = 1 << 20  # bytes read to find the header and sniff the format from the first record
+_BUFFER = 1 << 16  # the file object's buffer (text is read line by line through it)
+_MAX_WORD = 1 << 20  # a binary record with no space in this many bytes is damaged
+_UNICODE_ERRORS = ("strict", "replace")
+
+
+class LoadedVectors(tuple):
+    """What :func:`load_word2vec_format` returns: the pair ``(words, vectors)`` (it unpacks
+    like one), plus ``duplicates``, the number of records dropped because their word had
+    already been read (the first occurrence is kept, as gensim does)."""
+
+    duplicates: int
+
+    def __new__(cls, words: list[str], vectors: np.ndarray, duplicates: int = 0):
+        self = super().__new__(cls, (words, vectors))
+        self.duplicates = duplicates
+        return self
+
+    @property
+    def words(self) -> list[str]:
+        return self[0]
+
+    @property
+    def vectors(self) -> np.ndarray:
+        return self[1]
 
 
 def _fail(path: str | os.PathLike[str], line: int, what: str) -> Word2VecError:
@@ -106,126 +141,305 @@ def _parse_header(path: str | os.PathLike[str], data: bytes) -> tuple[int, int, 
     return n_words, dim, (end + 1 if end >= 0 else len(data))
 
 
+def _fromstring_raises() -> bool:
+    """True if ``np.fromstring(..., sep=" ")`` raises on a token that is not a number (newer
+    NumPy); older NumPy only warns (DeprecationWarning) and returns the numbers before it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            np.fromstring(b"1 x", dtype=np.float32, sep=" ")
+        except ValueError:
+            return True
+    return False
+
+
+_FROMSTRING_RAISES = _fromstring_raises()
+
+
+def _parse_numbers(text: bytes) -> np.ndarray | None:
+    """The whitespace-separated numbers in ``text`` as float32, or None if one is not a
+    number."""
+    try:
+        if _FROMSTRING_RAISES:  # no warnings machinery on the hot path (one call per line)
+            return np.fromstring(text, dtype=np.float32, sep=" ")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)
+            return np.fromstring(text, dtype=np.float32, sep=" ")
+    except (ValueError, DeprecationWarning):
+        return None
+
+
 def _looks_like_text(data: bytes, start: int, dim: int) -> bool:
     """True if the first record after the header is a text line ``word x1 .. xd``."""
     end = data.find(b"\n", start)
-    line = data[start : end if end >= 0 else len(data)]
-    try:
-        fields = line.decode("utf-8").split()
-        if len(fields) != dim + 1:
+    fields = data[start : end if end >= 0 else len(data)].split(None, 1)
+    if len(fields) != 2:
+        return False  # (the word is not looked at: its bytes may be invalid UTF-8)
+    numbers = _parse_numbers(fields[1])
+    return numbers is not None and numbers.size == dim
+
+
+class _Collector:
+    """Keeps the first occurrence of every word: its string in ``words``, its vector in the
+    next free row of ``matrix``; counts the repeats."""
+
+    def __init__(self, matrix: np.ndarray) -> None:
+        self.matrix = matrix
+        self.words: list[str] = []
+        self.seen: dict[str, None] = {}  # a set, but smaller for millions of words
+        self.duplicates = 0
+        self.first_duplicate = ""
+
+    def is_new(self, word: str) -> bool:
+        if word in self.seen:
+            if not self.duplicates:
+                self.first_duplicate = word
+            self.duplicates += 1
             return False
-        [float(x) for x in fields[1:]]
-    except (UnicodeDecodeError, ValueError):
-        return False
-    return True
+        self.seen[word] = None
+        self.words.append(word)
+        return True
+
+
+def _bad_number(token: bytes) -> str | None:
+    """Why ``token`` is not a usable float32, or None if it is one."""
+    shown = token[:30].decode("utf-8", "replace")
+    try:
+        value = float(token)
+    except ValueError:
+        return f"{shown!r} is not a number"
+    with np.errstate(over="ignore"):
+        if not np.isfinite(np.float32(value)):
+            return f"{shown!r} is not a finite float32 number"
+    return None
+
+
+def _text_line_error(line: bytes, dim: int) -> str:
+    """Why a non-blank text line is not ``word x1 .. xd`` (the slow, exact diagnosis)."""
+    fields = line.split()
+    try:
+        fields[0].decode("utf-8")
+    except UnicodeDecodeError:
+        return "not valid UTF-8"
+    if len(fields) != dim + 1:
+        return f"expected a word and {dim} numbers, found {len(fields)} fields"
+    for token in fields[1:]:
+        why = _bad_number(token)
+        if why:
+            return why
+    return f"cannot read the {dim} numbers"  # not expected: float() accepts what NumPy doesn't
+
+
+def _lines(f: BinaryIO, max_len: int) -> Iterator[bytes]:
+    """The lines of ``f`` (with their ``\\n``), none longer than ``max_len`` bytes: a longer
+    one comes in pieces, so a binary file read as text cannot fill the memory."""
+    return iter(lambda: f.readline(max_len), b"")
+
+
+def _max_line(dim: int) -> int:
+    return _MAX_WORD + 64 * dim  # a word, and d numbers of at most 63 characters and a space
+
+
+def _remaining_lines(f: BinaryIO, dim: int) -> int:
+    """How many lines are left in ``f``, not counting blank lines at the very end."""
+    count = last = 0
+    for line in _lines(f, _max_line(dim)):
+        count += 1
+        if line.strip():
+            last = count
+    return last
 
 
 def _read_text(
-    path: str | os.PathLike[str], data: bytes, start: int, n_words: int, dim: int
-) -> tuple[list[str], np.ndarray]:
-    lines = data[start:].split(b"\n")
-    while lines and not lines[-1].strip():  # trailing newline(s) / blank lines at the end
-        lines.pop()
-    if len(lines) != n_words:
-        raise _fail(
-            path,
-            2 + min(len(lines), n_words),  # the first missing or extra line
-            f"the header announces {n_words} vectors but the file has {len(lines)}",
-        )
-    words: list[str] = []
-    numbers: list[list[str]] = []
-    for no, raw in enumerate(lines, 2):
+    path: str | os.PathLike[str],
+    f: BinaryIO,
+    out: _Collector,
+    n_words: int,
+    n_rows: int,
+    dim: int,
+    unicode_errors: str,
+) -> None:
+    matrix, is_new = out.matrix, out.is_new
+    row = recno = 0
+    max_len = _max_line(dim)
+    for line in _lines(f, max_len):
+        if recno == n_rows:
+            break
+        line_no = recno + 2
+        if len(line) == max_len and not line.endswith(b"\n"):
+            raise _fail(path, line_no, f"longer than {max_len:,} bytes: not a word2vec text file")
+        parts = line.split(None, 1)
+        numbers = _parse_numbers(parts[1]) if len(parts) == 2 else None
+        if numbers is None or numbers.size != dim or not np.isfinite(numbers).all():
+            if not parts:  # a blank line: fine at the end of the file, else an error
+                if _remaining_lines(f, dim) == 0:
+                    break
+                raise _fail(path, line_no, f"expected a word and {dim} numbers, found 0 fields")
+            raise _fail(path, line_no, _text_line_error(line, dim))
         try:
-            fields = raw.decode("utf-8").split()
+            word = parts[0].decode("utf-8", unicode_errors)
         except UnicodeDecodeError:
-            raise _fail(path, no, "not valid UTF-8") from None
-        if len(fields) != dim + 1:
-            raise _fail(path, no, f"expected a word and {dim} numbers, found {len(fields)} fields")
-        words.append(fields[0])
-        numbers.append(fields[1:])
-    try:
-        vectors = np.array(numbers, dtype=np.float32).reshape(n_words, dim)
-    except ValueError:
-        # Slow path, only to say where the bad number is.
-        for no, row in enumerate(numbers, 2):
-            for x in row:
-                try:
-                    float(x)
-                except ValueError:
-                    raise _fail(path, no, f"{x[:30]!r} is not a number") from None
-        raise
-    return words, vectors
+            raise _fail(path, line_no, "not valid UTF-8") from None
+        if is_new(word):
+            matrix[row] = numbers
+            row += 1
+        recno += 1
+    else:
+        line = b""
+    if recno < n_rows:
+        raise _fail(
+            path, recno + 2, f"the header announces {n_words} vectors but the file has {recno}"
+        )
+    if n_rows == n_words:  # no limit cut the file short: nothing may follow
+        extra = (1 if line.strip() else 0) + _remaining_lines(f, dim)
+        if extra:
+            raise _fail(
+                path,
+                n_words + 2,
+                f"the header announces {n_words} vectors but the file has {n_words + extra}",
+            )
 
 
 def _read_binary(
-    path: str | os.PathLike[str], data: bytes, start: int, n_words: int, dim: int
-) -> tuple[list[str], np.ndarray]:
+    path: str | os.PathLike[str],
+    f: BinaryIO,
+    out: _Collector,
+    n_words: int,
+    n_rows: int,
+    dim: int,
+    unicode_errors: str,
+) -> None:
     width = 4 * dim
-    words: list[str] = []
-    vectors = np.empty((n_words, dim), dtype=np.float32)
-    pos = start
-    for i in range(n_words):
-        record = i + 2  # "line" numbers as if each record were a line after the header
-        while pos < len(data) and data[pos] in b"\n\r":
-            pos += 1  # the newline after the previous vector (C tool) or none (gensim)
-        space = data.find(b" ", pos)
-        if space < 0:
-            raise _fail(path, record, f"file ends early: expected {n_words} vectors, found {i}")
-        raw_word = data[pos:space]
-        if not raw_word or b"\n" in raw_word:
-            raise _fail(path, record, "damaged record: no word before the vector")
-        try:
-            word = raw_word.decode("utf-8")
-        except UnicodeDecodeError:
-            raise _fail(path, record, "word is not valid UTF-8") from None
-        if space + 1 + width > len(data):
-            raise _fail(path, record, f"file ends inside the vector of {word!r}")
-        vectors[i] = np.frombuffer(data, dtype="<f4", count=dim, offset=space + 1)
-        words.append(word)
-        pos = space + 1 + width
-    if data[pos:].strip():
+    target = memoryview(out.matrix).cast("B")  # the matrix's bytes, filled row by row
+    is_new = out.is_new
+    buf = bytearray(max(_BLOCK, 1))  # one reused buffer; grows only for a longer record
+    pos = end = row = recno = 0  # buf[pos:end] is read but not yet used
+    eof = False
+    while recno < n_rows:
+        if not eof:  # move the unused tail to the front and fill the rest from the file
+            buf[: end - pos] = buf[pos:end]
+            end -= pos
+            pos = 0
+            if end == len(buf):
+                buf.extend(bytes(len(buf)))
+            with memoryview(buf) as free:
+                got = f.readinto(free[end:])
+            eof = not got
+            end += got
+        first_row = row
+        view = memoryview(buf)
+        while recno < n_rows:
+            line_no = recno + 2  # "line" numbers as if each record were a line
+            while pos < end and buf[pos] in b"\n\r":
+                pos += 1  # the newline after the previous vector (C tool) or none (gensim)
+            space = buf.find(b" ", pos, end)
+            if space < 0:
+                if buf.find(b"\n", pos, end) >= 0 or end - pos > _MAX_WORD:
+                    raise _fail(path, line_no, "damaged record: no word before the vector")
+                if eof:
+                    raise _fail(
+                        path, line_no, f"file ends early: expected {n_words} vectors, found {recno}"
+                    )
+                break
+            raw_word = buf[pos:space]
+            if not raw_word or b"\n" in raw_word:
+                raise _fail(path, line_no, "damaged record: no word before the vector")
+            try:
+                word = raw_word.decode("utf-8", unicode_errors)
+            except UnicodeDecodeError:
+                raise _fail(path, line_no, "word is not valid UTF-8") from None
+            if space + 1 + width > end:
+                if eof:
+                    raise _fail(path, line_no, f"file ends inside the vector of {word!r}")
+                break
+            if is_new(word):
+                target[row * width : (row + 1) * width] = view[space + 1 : space + 1 + width]
+                row += 1
+            recno += 1
+            pos = space + 1 + width
+        view.release()
+        finite = np.isfinite(out.matrix[first_row:row]).all(axis=1)
+        if not finite.all():
+            word = out.words[first_row + int(np.flatnonzero(~finite)[0])]
+            raise Word2VecError(f"{path}: the vector of {word!r} holds NaN or infinite values")
+    if n_rows == n_words:  # no limit cut the file short: nothing but newlines may follow
+        rest = bytes(buf[pos:end])
+        while not rest.strip():
+            rest = f.read(_BLOCK)
+            if not rest:
+                return
         raise _fail(
             path, n_words + 2, f"more data after the {n_words} vectors the header announces"
         )
-    return words, vectors
-
-
-def _drop_duplicates(
-    path: str | os.PathLike[str], words: list[str], vectors: np.ndarray
-) -> tuple[list[str], np.ndarray]:
-    seen: dict[str, int] = {}
-    keep = [seen.setdefault(w, i) == i for i, w in enumerate(words)]
-    if all(keep):
-        return words, vectors
-    # gensim does the same: keep the first vector of a repeated word, with a warning.
-    dup = next(w for w, k in zip(words, keep, strict=True) if not k)
-    warnings.warn(
-        f"{path}: {len(keep) - sum(keep)} repeated word(s) (e.g. {dup!r}); keeping the first",
-        stacklevel=3,
-    )
-    mask = np.array(keep)
-    return [w for w, k in zip(words, keep, strict=True) if k], vectors[mask]
 
 
 def load_word2vec_format(
-    path: str | os.PathLike[str], binary: bool | None = None
-) -> tuple[list[str], np.ndarray]:
-    """Read a word2vec text or binary file; returns ``(words, vectors)`` (V x d float32).
+    path: str | os.PathLike[str],
+    binary: bool | None = None,
+    limit: int | None = None,
+    *,
+    unicode_errors: str = "strict",
+    warn: Callable[[str], None] | None = None,
+) -> LoadedVectors:
+    """Read a word2vec text or binary file; returns ``(words, vectors)`` (V x d float32) as a
+    :class:`LoadedVectors`, which also says how many repeated words were dropped.
 
-    ``binary=None`` detects the format from the first record. The header and every record are
-    checked; a malformed file raises a one-line Word2VecError naming the file and line.
+    ``binary=None`` detects the format from the first record. ``limit`` reads only the first
+    ``limit`` records (like gensim's ``limit``; the rest of the file is not looked at). The
+    file is streamed into a preallocated matrix: the peak memory is about the matrix, the
+    words and one 4 MB block. The header and every record read are checked; a malformed file
+    raises a one-line Word2VecError naming the file and line, and so does a number that is
+    not finite as a float32 (NaN, inf, 1e39).
+
+    Words are UTF-8. ``unicode_errors="strict"`` (the default, like gensim's) refuses a word
+    with invalid bytes; ``"replace"`` reads it with U+FFFD in their place. Fields are
+    separated by ASCII whitespace. A word repeated in the file keeps its first vector; the
+    later records are counted in ``.duplicates`` and, if ``warn`` is given, reported by one
+    call ``warn(message)`` with a one-line message (nothing is printed or logged otherwise).
     """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise Word2VecError(f"limit must be a positive whole number, got {limit!r}")
+    if unicode_errors not in _UNICODE_ERRORS:
+        raise Word2VecError(f"unicode_errors must be 'strict' or 'replace', not {unicode_errors!r}")
+    n_rows = dim = 0
     try:
-        data = Path(path).read_bytes()
+        f = open(path, "rb", buffering=_BUFFER)  # closed by the with below
     except FileNotFoundError:
         raise Word2VecError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise Word2VecError(f"{path}: is a directory, not a word2vec file") from None
     except OSError as exc:
         raise Word2VecError(f"{path}: cannot read ({exc.strerror})") from None
-    n_words, dim, start = _parse_header(path, data)
-    if binary is None:
-        binary = n_words > 0 and not _looks_like_text(data, start, dim)
-    reader = _read_binary if binary else _read_text
-    words, vectors = reader(path, data, start, n_words, dim)
-    return _drop_duplicates(path, words, vectors)
+    try:
+        with f:
+            head = f.read(_HEAD)
+            n_words, dim, start = _parse_header(path, head)
+            if binary is None:
+                binary = n_words > 0 and not _looks_like_text(head, start, dim)
+            n_rows = n_words if limit is None else min(n_words, limit)
+            if stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                # A corrupt header must not allocate more rows than the file can hold.
+                room = os.fstat(f.fileno()).st_size - start
+                shortest = 4 * dim + 2 if binary else 2 * dim + 2  # "w" + vector + separators
+                n_rows_max = (room + 1) // shortest + 1
+            else:
+                n_rows_max = n_rows
+            del head
+            f.seek(start)
+            out = _Collector(np.empty((min(n_rows, n_rows_max), dim), dtype=np.float32))
+            reader = _read_binary if binary else _read_text
+            reader(path, f, out, n_words, n_rows, dim, unicode_errors)
+    except OSError as exc:
+        raise Word2VecError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except MemoryError:
+        raise Word2VecError(
+            f"{path}: not enough memory for {n_rows:,} vectors of {dim} dimensions "
+            "(limit= reads only the first ones)"
+        ) from None
+    if out.duplicates and warn is not None:
+        warn(
+            f"{path}: {out.duplicates} repeated word(s) (e.g. {out.first_duplicate!r}); "
+            "kept the first vector of each"
+        )
+    vectors = out.matrix[: len(out.words)]  # a view: no copy when words were dropped
+    return LoadedVectors(out.words, vectors, out.duplicates)

@@ -1,0 +1,1 @@
+"""The model: parameters, losses (output layers), batches, and the plain reference step."""

@@ -9,33 +9,30 @@ so windows reach further in text full of frequent words, as in the C tool and ge
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
 
 @dataclass
 class Batch:
-    """One mini-batch of ``nb`` blocks of ``T`` centre positions (see the module docstring).
+    """One mini-batch of ``nb`` blocks of ``T`` centre positions (see ``word2vec.py``).
 
     rows:       (nb, T) word ids of the centre positions.
     span:       (nb, T + 2*window) word ids of each block's columns: its centres and the
                 ``window`` positions on either side (rows[b] == span[b, window:window+T]).
     pair_mask:  (nb, T, T + 2*window) 1.0 where (row, column) is a (centre, context) pair.
-    neg:        (ng, K) negative word ids shared by each group of G centre rows.
-    neg_weight: (ng, G, 1) weight of each negative term of a row (SGNS: n_pairs*k/K;
-                CBOW: k/K for rows with a context, else 0), in group order.
-    neg_order:  (ng*G,) the rows of the groups: slot s is centre row neg_order[s] of the
-                flattened (nb*T) rows. Groups take every ng-th row (see ``BatchMaker``).
+    starts:     chunk position of each block's first row.
+    draws:      the random parts each loss drew for this batch (``Loss.draw``), by loss name.
     """
 
     rows: np.ndarray
     span: np.ndarray
     pair_mask: np.ndarray
-    neg: np.ndarray
-    neg_weight: np.ndarray
-    neg_order: np.ndarray
-    starts: np.ndarray | None = None  # chunk position of each block's first row
+    starts: np.ndarray | None = None
+    draws: dict[str, Any] = field(default_factory=dict)
 
     @property
     def window(self) -> int:
@@ -45,12 +42,11 @@ class Batch:
     def n_pairs(self) -> int:
         return int(self.pair_mask.sum())
 
-    def neg_group_of_rows(self) -> np.ndarray:
-        """(nb*T,) the negative group of each flattened centre row."""
-        group_size = self.neg_weight.shape[1]
-        groups = np.empty(len(self.neg_order), dtype=np.int64)
-        groups[self.neg_order] = np.arange(len(self.neg_order)) // group_size
-        return groups
+
+class Draws(Protocol):
+    """What a batch maker needs of a loss: it draws its random parts of a batch."""
+
+    def draw(self, batch: Batch, rng: np.random.Generator) -> None: ...
 
 
 @dataclass
@@ -95,38 +91,20 @@ def window_pairs(chunk: Chunk) -> list[tuple[int, int]]:
 
 
 class BatchMaker:
-    """Cuts chunks into ``Batch``es of ``batch_size`` centre positions (blocks of ``block``),
-    drawing each block's ``n_shared`` negatives from ``sampler``."""
+    """Cuts chunks into ``Batch``es of ``batch_size`` centre positions (blocks of ``block``);
+    each loss in ``losses`` draws its random parts of every batch (``Loss.draw``)."""
 
     def __init__(
         self,
         window: int,
-        n_negatives: int,
-        sampler,  # a NoiseSampler
-        model: str = "skipgram",
         batch_size: int = 256,
         block: int = 32,
-        n_shared: int | None = None,
-        neg_group: int = 32,
+        losses: Sequence[Draws] = (),
     ) -> None:
         self.window = int(window)
         self.block = max(int(block), 2 * self.window)
         self.batch_size = max(self.block, int(batch_size) // self.block * self.block)
-        self.n_negatives = int(n_negatives)
-        # A skip-gram centre owes k negatives per pair, about (window+1) pairs: k*(window+1)
-        # terms. Sharing twice that many, each weighted 1/2, lowers the variance that shared
-        # negatives add; measured on 15 M tokens, 5 epochs: K = 30 lost 9 analogy points to
-        # gensim, K = 60 matched it (benchmarks/README.md). A CBOW centre owes only k terms,
-        # so k*(window+1) shared ones already weigh 1/(window+1) each.
-        factor = 2 if model == "skipgram" else 1
-        self.n_shared = int(n_shared or factor * n_negatives * (window + 1))
-        # Rows sharing negatives: neg_group rows spread evenly over the batch, not neighbours,
-        # so one negative word's summed update comes from unrelated contexts.
-        self.neg_group = max(1, min(int(neg_group), self.block))
-        while self.block % self.neg_group:
-            self.neg_group -= 1
-        self.sampler = sampler
-        self.model = model
+        self.losses = list(losses)
         w, T = self.window, self.block
         offset = np.arange(T + 2 * w)[None, :] - w - np.arange(T)[:, None]  # column - row
         self._distance = np.abs(offset)
@@ -169,7 +147,6 @@ class BatchMaker:
         and ``sent`` are padded with ``window`` entries in front, so a block's columns,
         positions start-w .. start+T+w, are entries start .. start+T+2w of them)."""
         T, w = self.block, self.window
-        nb = len(starts)
         cols = starts[:, None] + np.arange(T + 2 * w)
         span = ids[cols]
         col_sent = sent[cols]
@@ -177,15 +154,7 @@ class BatchMaker:
         row_sent = col_sent[:, w : w + T]
         r = radius[starts[:, None] + np.arange(T)][:, :, None]
         mask = (self._distance[None] <= r) & (row_sent[:, :, None] == col_sent[:, None, :])
-        mask = mask.astype(np.float32)
-        G = self.neg_group
-        n_groups = nb * T // G
-        # group g holds rows g, g + n_groups, g + 2*n_groups, ...
-        neg_order = np.arange(nb * T).reshape(G, n_groups).T.ravel()
-        neg = self.sampler.sample(rng, (n_groups, self.n_shared)).astype(np.int64)
-        n_pairs = mask.sum(axis=2).reshape(-1)[neg_order].reshape(n_groups, G, 1)
-        if self.model == "skipgram":
-            neg_weight = n_pairs * (self.n_negatives / self.n_shared)
-        else:
-            neg_weight = (n_pairs > 0) * np.float32(self.n_negatives / self.n_shared)
-        return Batch(rows, span, mask, neg, neg_weight.astype(np.float32), neg_order, starts)
+        batch = Batch(rows, span, mask.astype(np.float32), starts)
+        for loss in self.losses:
+            loss.draw(batch, rng)
+        return batch

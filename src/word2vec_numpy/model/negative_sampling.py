@@ -1,11 +1,37 @@
-"""Negative sampling (Mikolov et al. 2013, section 2.2): the noise table and the gradients."""
+"""Negative sampling (Mikolov et al. 2013, section 2.2): the noise table, the shared
+negatives of a batch, and the gradients, for skip-gram and CBOW.
+
+Notation: v_w is row w of ``W_in``, v'_w row w of ``W_out``, sigma(x) = 1 / (1 + e^-x),
+P_n(w) proportional to count(w)^0.75. For an input vector h (skip-gram: v_{w_I} of the centre;
+CBOW: the context mean), a target word w_O and negatives w_1..w_k drawn from P_n:
+
+    L = -log sigma(v'_{w_O} . h) - sum_i log sigma(-v'_{w_i} . h)
+
+    dL/dh        = (sigma(v'_{w_O}.h) - 1) v'_{w_O} + sum_i sigma(v'_{w_i}.h) v'_{w_i}
+    dL/dv'_{w_O} = (sigma(v'_{w_O}.h) - 1) h
+    dL/dv'_{w_i} =  sigma(v'_{w_i}.h) h
+
+Shared negatives (HogBatch, Ji et al. 2016): the centre rows of a batch are split into groups
+of G rows spread over the batch (group g holds rows g, g + n_groups, ...), and each group is
+scored against K negatives with one product S' = H_g U^T. A row with n pairs owes n*k
+negative terms; it gets them as the K shared negatives weighted by n*k/K, which has the same
+expectation as drawing k negatives per pair.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
 import numpy as np
 
-from .batching import Batch
+from .loss import Loss, Step
 from .ops import sigmoid
+
+if TYPE_CHECKING:
+    from ..config import TrainConfig
+    from ..data.vocab import Vocabulary
+    from .batching import Batch
 
 
 class NoiseSampler:
@@ -81,16 +107,111 @@ def cbow_positive_grads(
     return loss, e * Uo, e * H
 
 
-def _negative_step(
-    H: np.ndarray, U: np.ndarray, batch: Batch
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """``negative_grads`` on the batch's negative groups: the centre rows are regrouped by
-    ``batch.neg_order`` and the gradient is put back in row order (a permutation)."""
-    d = H.shape[-1]
-    ng, G = batch.neg_weight.shape[:2]
-    Hn = H.reshape(-1, d)[batch.neg_order].reshape(ng, G, d)
-    Wn = batch.neg_weight.astype(H.dtype, copy=False)
-    loss, gHn, gU = negative_grads(Hn, U, Wn)
-    gH = np.empty((len(batch.neg_order), d), dtype=H.dtype)
-    gH[batch.neg_order] = gHn.reshape(-1, d)
-    return loss, gH.reshape(H.shape), gU
+@dataclass
+class NegativeDraw:
+    """The shared negatives of one batch.
+
+    neg:    (ng, K) negative word ids shared by each group of G centre rows.
+    weight: (ng, G, 1) weight of each negative term of a row (skip-gram: n_pairs*k/K;
+            CBOW: k/K for rows with a context, else 0), in group order.
+    order:  (ng*G,) the rows of the groups: slot s is centre row order[s] of the flattened
+            (nb*T) rows.
+    """
+
+    neg: np.ndarray
+    weight: np.ndarray
+    order: np.ndarray
+
+    def group_of_rows(self) -> np.ndarray:
+        """(nb*T,) the negative group of each flattened centre row."""
+        group_size = self.weight.shape[1]
+        groups = np.empty(len(self.order), dtype=np.int64)
+        groups[self.order] = np.arange(len(self.order)) // group_size
+        return groups
+
+
+class NegativeSampling(Loss):
+    """Negative sampling with ``config.neg`` = k negatives per example, shared by groups of
+    rows (module docstring). Output matrix: ``W_out``, one row per word."""
+
+    name: ClassVar[str] = "ns"
+    matrix: ClassVar[str] = "W_out"
+
+    def __init__(self, vocab: Vocabulary, config: TrainConfig, neg_group: int = 32) -> None:
+        super().__init__(vocab, config)
+        self.n_negatives = config.neg
+        self.sampler = NoiseSampler(vocab.noise_distribution())
+        # A skip-gram centre owes k negatives per pair, about (window+1) pairs: k*(window+1)
+        # terms. Sharing twice that many, each weighted 1/2, lowers the variance that shared
+        # negatives add; measured on 15 M tokens, 5 epochs: K = 30 lost 9 analogy points to
+        # gensim, K = 60 matched it (benchmarks/README.md). A CBOW centre owes only k terms,
+        # so k*(window+1) shared ones already weigh 1/(window+1) each.
+        factor = 2 if config.model == "skipgram" else 1
+        self.n_shared = int(config.shared_negatives or factor * config.neg * (config.window + 1))
+        self.neg_group = int(neg_group)
+
+    @classmethod
+    def enabled(cls, config: TrainConfig) -> bool:
+        return config.neg > 0
+
+    def group_size(self, block: int) -> int:
+        """G, the rows that share negatives: at most ``neg_group``, dividing the block."""
+        G = max(1, min(self.neg_group, block))
+        while block % G:
+            G -= 1
+        return G
+
+    def draw(self, batch: Batch, rng: np.random.Generator) -> None:
+        nb, T = batch.rows.shape
+        # Rows sharing negatives: G rows spread evenly over the batch, not neighbours, so one
+        # negative word's summed update comes from unrelated contexts.
+        G = self.group_size(T)
+        n_groups = nb * T // G
+        # group g holds rows g, g + n_groups, g + 2*n_groups, ...
+        order = np.arange(nb * T).reshape(G, n_groups).T.ravel()
+        neg = self.sampler.sample(rng, (n_groups, self.n_shared)).astype(np.int64)
+        n_pairs = batch.pair_mask.sum(axis=2).reshape(-1)[order].reshape(n_groups, G, 1)
+        if self.config.model == "skipgram":
+            weight = n_pairs * (self.n_negatives / self.n_shared)
+        else:
+            weight = (n_pairs > 0) * np.float32(self.n_negatives / self.n_shared)
+        batch.draws[self.name] = NegativeDraw(neg, weight.astype(np.float32), order)
+
+    def _negatives(self, W: np.ndarray, H: np.ndarray, batch: Batch) -> Step:
+        """``negative_grads`` on the batch's groups: the rows are regrouped by ``order`` and
+        the gradient is put back in row order (a permutation)."""
+        draw: NegativeDraw = batch.draws[self.name]
+        d = H.shape[-1]
+        ng, G = draw.weight.shape[:2]
+        Hn = H.reshape(-1, d)[draw.order].reshape(ng, G, d)
+        loss, gHn, gU = negative_grads(Hn, W[draw.neg], draw.weight.astype(H.dtype, copy=False))
+        gH = np.empty((len(draw.order), d), dtype=H.dtype)
+        gH[draw.order] = gHn.reshape(-1, d)
+        return loss, gH.reshape(H.shape), draw.neg, gU
+
+    def _with_negatives(
+        self,
+        W: np.ndarray,
+        H: np.ndarray,
+        batch: Batch,
+        loss_pos: float,
+        gH: np.ndarray,
+        target_ids: np.ndarray,
+        g_targets: np.ndarray,
+    ) -> Step:
+        """The positive terms plus the negative ones: summed loss and dL/dH, and the rows of
+        ``W`` (targets, then negatives) with their gradients."""
+        loss_neg, gH_neg, neg, gU = self._negatives(W, H, batch)
+        d = H.shape[-1]
+        ids = np.concatenate([target_ids.ravel(), neg.ravel()])
+        grads = np.concatenate([g_targets.reshape(-1, d), gU.reshape(-1, d)])
+        return loss_pos + loss_neg, gH + gH_neg, ids, grads
+
+    def skipgram(self, W: np.ndarray, H: np.ndarray, batch: Batch) -> Step:
+        M = batch.pair_mask.astype(H.dtype, copy=False)
+        loss_pos, gH, gO = positive_grads(H, W[batch.span], M)
+        return self._with_negatives(W, H, batch, loss_pos, gH, batch.span, gO)
+
+    def cbow(self, W: np.ndarray, H: np.ndarray, batch: Batch, valid: np.ndarray) -> Step:
+        loss_pos, gH, gUo = cbow_positive_grads(H, W[batch.rows], valid)
+        return self._with_negatives(W, H, batch, loss_pos, gH, batch.rows, gUo)

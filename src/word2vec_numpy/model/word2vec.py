@@ -1,125 +1,153 @@
-"""The model: two embedding matrices and the SGNS / CBOW losses with hand-derived gradients.
+"""The model: the input vectors ``W_in``, the output layers, and the block SGD step.
 
 Notation (Mikolov et al. 2013): v_w is row w of ``W_in`` (the "input" vector, the one users
-query), v'_w is row w of ``W_out`` (the "output" vector), sigma(x) = 1 / (1 + e^-x), and
-P_n(w) is the unigram^0.75 noise distribution.
+query), v'_w a row of an output layer's matrix (``W_out`` for negative sampling),
+sigma(x) = 1 / (1 + e^-x). Read ``reference.py`` first: the same updates, one pair at a time.
 
-Skip-gram with negative sampling (SGNS), for a centre word w_I and a context word w_O with
-negatives w_1..w_k drawn from P_n:
-
-    L = -log sigma(v'_{w_O} . v_{w_I}) - sum_i log sigma(-v'_{w_i} . v_{w_I})
-
-    dL/dv_{w_I}   = (sigma(v'_{w_O}.v_{w_I}) - 1) v'_{w_O} + sum_i sigma(v'_{w_i}.v_{w_I}) v'_{w_i}
-    dL/dv'_{w_O}  = (sigma(v'_{w_O}.v_{w_I}) - 1) v_{w_I}
-    dL/dv'_{w_i}  =  sigma(v'_{w_i}.v_{w_I}) v_{w_I}
-
-CBOW replaces v_{w_I} by the mean of the context's input vectors,
-h = (1/|C|) sum_{c in C} v_c, and predicts the centre word w_O from it with the same loss;
-then dL/dv_c = (1/|C|) dL/dh. Like the C tool (and gensim with ``cbow_mean=1``) the update
+Skip-gram predicts each context word w_O from the centre's vector h = v_{w_I}; CBOW predicts
+the centre word w_O from the mean of the context's input vectors, h = (1/|C|) sum_{c in C} v_c,
+so dL/dv_c = (1/|C|) dL/dh. Like the C tool (and gensim with ``cbow_mean=1``) the CBOW update
 adds the whole of -lr * dL/dh to every context word, i.e. |C| times the exact gradient
-(``cbow_exact_grad=True`` applies the exact one instead).
+(``cbow_exact_grad=True`` applies the exact one instead). What is predicted and how is the
+loss's business: ``negative_sampling.py`` has the formulas of negative sampling.
 
 Batching ("HogBatch", Ji et al. 2016, arXiv:1604.04661). Positions are taken in blocks of
 T consecutive words. For block b, the rows of the score matrix are the T centre words and the
 columns are every word within ``window`` of them (T + 2*window columns); all their dot products
-are one matrix product S = H @ O^T (H: T x d centre vectors, O: (T+2w) x d context vectors),
-and a 0/1 mask M (the reduced window, same sentence, not the word itself) selects the
-(centre, context) pairs. Negatives are shared too: the centre rows of a batch are split into
-groups of G rows spread over the batch, and each group is scored against K negatives with
-one product S' = H_g @ U^T. A centre word with n pairs owes n*k negative terms; it gets them
-as K shared negatives weighted by n*k/K, which has the same expectation as drawing k
-negatives per pair. The gradients are matrix products too (dL/dH = E @ O + E' @ U,
-dL/dO = E^T @ H, dL/dU = E'^T @ H_g, with E, E' the matrices of dL/dS, dL/dS'), and they are
-added back into the rows with a scatter-add, so a word that occurs several times in a batch
-gets the sum of all its gradients: each pair keeps its own learning rate, as in plain SGD.
+are one matrix product S = H @ O^T (H: T x d centre vectors, O: (T+2w) x d output vectors of
+the columns), and a 0/1 mask M (the reduced window, same sentence, not the word itself) selects
+the (centre, context) pairs. The gradients are matrix products too (dL/dH = E @ O,
+dL/dO = E^T @ H, with E the matrix of dL/dS), and they are added back into the rows with a
+scatter-add, so a word that occurs several times in a batch gets the sum of all its
+gradients: each pair keeps its own learning rate, as in plain SGD.
 """
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import numpy as np
 
+from ..config import TrainConfig
 from ..data.vocab import Vocabulary
-from ..vectors.keyed import QueryMixin
+from ..errors import Word2VecError
+from ..formats.npz import decode_words, encode_words, read_arrays, write_arrays
+from ..formats.word2vec_format import save_word2vec_format
+from ..vectors.keyed import KeyedVectors
 from .batching import Batch
-from .negative_sampling import _negative_step, cbow_positive_grads, positive_grads
+from .loss import Loss
+from .losses import LOSSES
 from .ops import scatter_add
 
+# Options fixed when the matrices are made: a trainer may not change them afterwards.
+ARCHITECTURE = ("model", "dim", "neg", "cbow_exact_grad")
 
-class Word2Vec(QueryMixin):
-    """Word vectors: ``W_in`` (V x d, the embeddings) and ``W_out`` (V x d, the output weights).
 
-    ``W_in`` starts uniform in [-0.5/d, 0.5/d] and ``W_out`` at zero, as in the C tool.
-    ``model`` is "skipgram" or "cbow"; ``n_negatives`` is k, the negatives per positive
-    example. ``train_batch`` does one SGD step on a ``Batch``; ``Trainer`` makes the batches.
+class Word2Vec:
+    """Word vectors ``W_in`` (V x d) and the output layers' matrices, with the SGD step.
+
+    ``W_in`` starts uniform in [-0.5/d, 0.5/d] and every output matrix at zero, as in the C
+    tool. The options are a :class:`TrainConfig` (``config``, or keyword arguments such as
+    ``dim=100, neg=5, model="cbow"``; gensim's names are accepted too). ``train_batch`` does one
+    SGD step on a ``Batch``; ``Trainer`` makes the batches. ``wv`` is the
+    :class:`KeyedVectors` view of the word vectors, for queries.
     """
 
     def __init__(
         self,
         vocab: Vocabulary,
-        embed_dim: int = 100,
-        n_negatives: int = 5,
-        model: str = "skipgram",
-        seed: int | np.random.Generator = 0,
+        config: TrainConfig | int | None = None,
+        *,
         dtype: type = np.float32,
-        cbow_exact_grad: bool = False,
+        rng: np.random.Generator | None = None,
+        **options: Any,
     ) -> None:
-        if model not in ("skipgram", "cbow"):
-            raise ValueError(f"model must be 'skipgram' or 'cbow', not {model!r}")
-        if embed_dim < 1 or n_negatives < 1:
-            raise ValueError("embed_dim and n_negatives must be >= 1")
+        if isinstance(config, (int, np.integer)):  # Word2Vec(vocab, 100): the dimension, as before
+            config, options = None, dict(options, dim=int(config))
+        if isinstance(options.get("seed"), np.random.Generator):
+            rng = options.pop("seed")
         self.vocab = vocab
-        self.embed_dim = int(embed_dim)
-        self.n_negatives = int(n_negatives)
-        self.model = model
-        self.cbow_exact_grad = bool(cbow_exact_grad)
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        V, d = len(vocab), self.embed_dim
+        self.config = TrainConfig.from_options(config, **options)
+        if rng is None:
+            rng = np.random.default_rng(self.config.seed)
+        V, d = len(vocab), self.config.dim
         self.W_in = ((rng.random((V, d), dtype=np.float32) - 0.5) / d).astype(dtype)
-        self.W_out = np.zeros((V, d), dtype=dtype)
+        self.losses = self._make_losses()
+        for loss in self.losses:
+            setattr(self, loss.matrix, np.zeros((loss.rows(V), d), dtype=dtype))
+        self._reset_history()
+
+    def _make_losses(self) -> list[Loss]:
+        losses = [
+            cls(self.vocab, self.config) for cls in LOSSES.values() if cls.enabled(self.config)
+        ]
+        if not losses:
+            raise Word2VecError("no output layer: ask for negative sampling (--neg)")
+        return losses
+
+    def _reset_history(self) -> None:
         self.training_state: dict = {}
         self.loss_history: list[float] = []
         self.history_epochs: list[int] = []
         self.epoch_losses: list[float] = []
-        self.invalidate_cache()
-
-    @classmethod
-    def from_vectors(
-        cls, words: list[str], vectors: np.ndarray, counts: np.ndarray | None = None
-    ) -> Word2Vec:
-        """A query-only model from words and vectors (e.g. a word2vec-format file); counts
-        default to a decreasing sequence that keeps the file's order."""
-        if counts is None:
-            counts = np.arange(len(words), 0, -1, dtype=np.int64)
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        return cls.from_arrays(
-            Vocabulary.from_words(words, counts), vectors, np.zeros_like(vectors)
-        )
+        self._wv: KeyedVectors | None = None
 
     @classmethod
     def from_arrays(
         cls,
         vocab: Vocabulary | None,
         W_in: np.ndarray,
-        W_out: np.ndarray,
-        model: str = "skipgram",
-        n_negatives: int = 5,
-        cbow_exact_grad: bool = False,
+        outputs: dict[str, np.ndarray],
+        config: TrainConfig,
     ) -> Word2Vec:
-        """A model around existing matrices (used when loading, and by worker processes,
-        whose matrices live in shared memory)."""
+        """A model around existing matrices (loading; worker processes, whose matrices live
+        in shared memory). ``vocab`` may be None where no loss needs it (workers get the
+        losses' tables from the parent)."""
         self = cls.__new__(cls)
-        self.vocab = vocab
-        self.embed_dim = int(W_in.shape[1])
-        self.n_negatives = int(n_negatives)
-        self.model = model
-        self.cbow_exact_grad = bool(cbow_exact_grad)
-        self.W_in, self.W_out = W_in, W_out
-        self.training_state = {}
-        self.loss_history = []
-        self.history_epochs = []
-        self.epoch_losses = []
-        self.invalidate_cache()
+        self.vocab, self.config, self.W_in = vocab, config, W_in
+        self.losses = self._make_losses() if vocab is not None else []
+        for name, matrix in outputs.items():
+            setattr(self, name, matrix)
+        self._reset_history()
         return self
+
+    def set_config(self, config: TrainConfig) -> None:
+        """Use ``config`` from now on (a trainer's options); the options that shaped the
+        matrices (``ARCHITECTURE``) cannot change."""
+        for key in ARCHITECTURE:
+            if getattr(config, key) != getattr(self.config, key):
+                raise Word2VecError(
+                    f"{key} is fixed when the model is made ({getattr(self.config, key)}); "
+                    "make a new Word2Vec to change it"
+                )
+        self.config = config
+        self.losses = self._make_losses()
+
+    # -- what the model holds ----------------------------------------------------------------
+    @property
+    def model(self) -> str:
+        """ "skipgram" or "cbow"."""
+        return self.config.model
+
+    @property
+    def embed_dim(self) -> int:
+        return self.config.dim
+
+    @property
+    def n_negatives(self) -> int:
+        return self.config.neg
+
+    def matrices(self) -> dict[str, np.ndarray]:
+        """Every trained matrix by name: ``W_in`` and each loss's output matrix."""
+        out = {"W_in": self.W_in}
+        for loss in self.losses:
+            out[loss.matrix] = getattr(self, loss.matrix)
+        return out
+
+    def output_names(self) -> list[str]:
+        """The names of the output matrices (``W_out`` for negative sampling)."""
+        return [loss.matrix for loss in self.losses]
 
     # -- one SGD step -----------------------------------------------------------------------
     def train_batch(self, batch: Batch, lr: float) -> tuple[float, int]:
@@ -128,24 +156,29 @@ class Word2Vec(QueryMixin):
         For CBOW, "pairs" are centre words with a non-empty context. Weights that blow up
         show as a non-finite loss (the trainer stops on it) rather than as warnings."""
         with np.errstate(over="ignore", invalid="ignore"):
-            if self.model == "skipgram":
+            if self.config.model == "skipgram":
                 return self._train_sgns(batch, lr)
             return self._train_cbow(batch, lr)
 
+    def _apply_losses(self, H: np.ndarray, call) -> tuple[float, np.ndarray, list]:
+        """Each loss's terms at the current weights: summed loss, summed dL/dH, and the
+        (matrix, ids, grads) updates, applied only once every loss has been computed."""
+        loss, gH, updates = 0.0, None, []
+        for layer in self.losses:
+            W = getattr(self, layer.matrix)
+            part, g, ids, grads = call(layer, W, H)
+            loss += part
+            gH = g if gH is None else gH + g
+            updates.append((W, ids, grads))
+        return loss, gH, updates
+
     def _train_sgns(self, batch: Batch, lr: float) -> tuple[float, int]:
         H = self.W_in[batch.rows]
-        O = self.W_out[batch.span]
-        U = self.W_out[batch.neg]
-        M = batch.pair_mask.astype(H.dtype, copy=False)
-        loss_pos, gH, gO = positive_grads(H, O, M)
-        loss_neg, gH_neg, gU = _negative_step(H, U, batch)
-        loss, gH = loss_pos + loss_neg, gH + gH_neg
+        loss, gH, updates = self._apply_losses(H, lambda layer, W, H: layer.skipgram(W, H, batch))
         step = H.dtype.type(-lr)
         scatter_add(self.W_in, batch.rows, step * gH)
-        out_ids = np.concatenate([batch.span.ravel(), batch.neg.ravel()])
-        out_grads = np.concatenate([gO.reshape(-1, gO.shape[-1]), gU.reshape(-1, gU.shape[-1])])
-        scatter_add(self.W_out, out_ids, step * out_grads)
-        self.invalidate_cache()
+        for W, ids, grads in updates:
+            scatter_add(W, ids, step * grads)
         return loss, batch.n_pairs
 
     def _train_cbow(self, batch: Batch, lr: float) -> tuple[float, int]:
@@ -153,21 +186,16 @@ class Word2Vec(QueryMixin):
         n_ctx = M.sum(axis=2, keepdims=True)  # |C| of each centre
         valid = (n_ctx[..., 0] > 0).astype(M.dtype)
         A = M / np.maximum(n_ctx, 1.0)  # h_t = sum_c A_tc v_c, the context mean
-        X = self.W_in[batch.span]
-        H = A @ X
-        Uo = self.W_out[batch.rows]
-        U = self.W_out[batch.neg]
-        loss_pos, gH, gUo = cbow_positive_grads(H, Uo, valid)
-        loss_neg, gH_neg, gU = _negative_step(H, U, batch)
-        loss, gH = loss_pos + loss_neg, gH + gH_neg
+        H = A @ self.W_in[batch.span]
+        loss, gH, updates = self._apply_losses(
+            H, lambda layer, W, H: layer.cbow(W, H, batch, valid)
+        )
         # dL/dv_c = sum_t A_tc dL/dh_t (exact); the C tool adds dL/dh_t whole (M instead of A)
-        gX = (A if self.cbow_exact_grad else M).transpose(0, 2, 1) @ gH
+        gX = (A if self.config.cbow_exact_grad else M).transpose(0, 2, 1) @ gH
         step = H.dtype.type(-lr)
         scatter_add(self.W_in, batch.span, step * gX)
-        out_ids = np.concatenate([batch.rows.ravel(), batch.neg.ravel()])
-        out_grads = np.concatenate([gUo.reshape(-1, gUo.shape[-1]), gU.reshape(-1, gU.shape[-1])])
-        scatter_add(self.W_out, out_ids, step * out_grads)
-        self.invalidate_cache()
+        for W, ids, grads in updates:
+            scatter_add(W, ids, step * grads)
         return loss, int(valid.sum())
 
     def batch_loss(self, batch: Batch) -> float:
@@ -176,35 +204,150 @@ class Word2Vec(QueryMixin):
         loss, _ = self.train_batch(batch, 0.0)  # a step of size 0 adds zeros
         return loss
 
-    # -- persistence (io.py does the work) ------------------------------------------------------
-    def save(self, path: str) -> str:
-        """Write the model to ``path`` (``.npz`` added if missing); returns the file name."""
-        from ..formats.npz import save_model
+    # -- queries: the KeyedVectors of W_in --------------------------------------------------
+    @property
+    def wv(self) -> KeyedVectors:
+        """The word vectors as a :class:`KeyedVectors` (sharing ``W_in``, not a copy). Its
+        cached unit vectors are refreshed when a trainer finishes (``vectors_changed``)."""
+        if self._wv is None or self._wv.vectors is not self.W_in:
+            self._wv = KeyedVectors(self.vocab.words, self.W_in, counts=self.vocab.counts)
+        return self._wv
 
-        return save_model(self, path)
+    def vectors_changed(self) -> None:
+        """Tell the query object that ``W_in`` changed in place (a trainer calls it)."""
+        if self._wv is not None:
+            self._wv.vectors_changed()
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.vocab.word_to_id
+
+    def most_similar(self, *args: Any, top_n: int | None = None, **kwargs: Any) -> list:
+        """``wv.most_similar`` (``top_n`` is accepted for ``topn``)."""
+        return self.wv.most_similar(*args, **_topn(top_n, kwargs))
+
+    def most_similar_batch(self, *args: Any, top_n: int | None = None, **kwargs: Any) -> list:
+        """``wv.most_similar_batch``: nearest words of many words at once."""
+        return self.wv.most_similar_batch(*args, **_topn(top_n, kwargs))
+
+    def analogy(self, *args: Any, top_n: int | None = None, **kwargs: Any) -> list:
+        """``wv.analogy``: the words nearest to a - b + c."""
+        return self.wv.analogy(*args, **_topn(top_n, kwargs))
+
+    def similarity(self, w1: str, w2: str) -> float:
+        """``wv.similarity``: the cosine of two words."""
+        return self.wv.similarity(w1, w2)
+
+    def vector(self, word: str) -> np.ndarray:
+        """A copy of the input vector of ``word``."""
+        return np.array(self.wv[word], dtype=np.float32)
+
+    # -- files --------------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike, extra_state: dict | None = None) -> str:
+        """Write the model (and its training state, plus ``extra_state``) to ``path``
+        (``.npz`` added if missing); returns the file name. Never pickles."""
+        blob, offsets = encode_words(self.vocab.words)
+        meta = {
+            "model": self.config.model,
+            "embed_dim": self.config.dim,
+            "n_negatives": self.config.neg,
+            "cbow_exact_grad": self.config.cbow_exact_grad,
+            "min_count": self.vocab.min_count,
+            "config": self.config.to_dict(),
+            "losses": [loss.name for loss in self.losses],
+            "training_state": dict(self.training_state, **(extra_state or {})),
+        }
+        arrays = dict(self.matrices())
+        arrays.update(
+            words_utf8=blob,
+            word_offsets=offsets,
+            counts=self.vocab.counts.astype(np.int64),
+            loss_history=np.asarray(self.loss_history, dtype=np.float64),
+            history_epochs=np.asarray(self.history_epochs, dtype=np.int64),
+            epoch_losses=np.asarray(self.epoch_losses, dtype=np.float64),
+        )
+        return write_arrays(path, arrays, meta)
 
     @classmethod
-    def load(cls, path: str) -> Word2Vec:
-        """Read a model written by ``save`` (never unpickles)."""
-        from ..formats.npz import load_model
-
-        return load_model(path)
+    def load(cls, path: str | os.PathLike, mmap: str | None = None) -> Word2Vec:
+        """Read a model written by ``save`` (also by earlier versions); never unpickles, and
+        every array is checked against the vocabulary before it is used. ``mmap="r"`` (or
+        ``"c"``: copy on write) maps the matrices from the file instead of reading them; they
+        are then not scanned for NaN at load time."""
+        arrays, meta = read_arrays(
+            path,
+            required=("format_version", "W_in", "words_utf8", "word_offsets", "counts"),
+            mmap_mode=mmap,
+        )
+        try:
+            config = _saved_config(meta)
+            words = decode_words(arrays["words_utf8"], arrays["word_offsets"])
+            W_in, counts = arrays["W_in"], arrays["counts"]
+            vocab = Vocabulary.from_words(words, counts, min_count=int(meta.get("min_count", 1)))
+            model = cls.from_arrays(vocab, W_in, {}, config)
+            V = len(words)
+            ok = (
+                W_in.ndim == 2
+                and W_in.shape == (V, config.dim)
+                and counts.shape == (V,)
+                and W_in.dtype.kind == "f"
+                and counts.dtype.kind in "iu"
+            )
+            for loss in model.losses:
+                W = arrays.get(loss.matrix)
+                ok = ok and W is not None and W.shape == (loss.rows(V), config.dim)
+                ok = ok and W.dtype == W_in.dtype
+            if not ok:
+                raise Word2VecError(f"{path}: arrays have inconsistent shapes or types")
+            matrices = [W_in] + [arrays[loss.matrix] for loss in model.losses]
+            if mmap is None and not all(np.isfinite(W).all() for W in matrices):
+                raise Word2VecError(f"{path}: the model holds NaN or infinite values")
+        except Word2VecError:
+            raise
+        except (ValueError, TypeError, KeyError, UnicodeDecodeError, AttributeError) as exc:
+            raise Word2VecError(f"{path} is corrupted ({type(exc).__name__}: {exc})") from None
+        keep = (lambda a: a) if mmap else np.ascontiguousarray
+        model.W_in = keep(W_in)
+        for loss in model.losses:
+            setattr(model, loss.matrix, keep(arrays[loss.matrix]))
+        model.training_state = meta.get("training_state", {})
+        model.loss_history = arrays.get("loss_history", np.zeros(0)).tolist()
+        model.history_epochs = arrays.get("history_epochs", np.zeros(0, np.int64)).tolist()
+        model.epoch_losses = arrays.get("epoch_losses", np.zeros(0)).tolist()
+        return model
 
     def save_word2vec_format(self, path: str, binary: bool = False, which: str = "in") -> None:
         """Write the vectors in the word2vec C tool's text or binary format (gensim reads
         them with ``KeyedVectors.load_word2vec_format``); ``which`` is "in", "out" or "sum"."""
-        from ..formats.word2vec_format import save_word2vec_format
-
-        vectors = {"in": self.W_in, "out": self.W_out}.get(which)
-        if vectors is None:
+        vectors = {"in": self.W_in, "out": getattr(self, "W_out", None)}.get(which)
+        if which == "sum":
             vectors = self.W_in + self.W_out
+        if vectors is None:
+            raise Word2VecError(f"which must be 'in', 'out' or 'sum', not {which!r}")
         save_word2vec_format(path, self.vocab.words, vectors, binary=binary)
 
-    @classmethod
-    def load_word2vec_format(cls, path: str, binary: bool | None = None) -> Word2Vec:
-        """A query-only model from a word2vec text or binary file (e.g. written by gensim or
-        the C tool); ``binary=None`` detects the format."""
-        from ..formats.word2vec_format import load_word2vec_format
 
-        words, vectors = load_word2vec_format(path, binary=binary)
-        return cls.from_vectors(words, vectors)
+def _topn(top_n: int | None, kwargs: dict) -> dict:
+    """Keyword arguments for a KeyedVectors query: ``top_n`` (this class's old spelling) as
+    gensim's ``topn``."""
+    if top_n is not None:
+        kwargs["topn"] = top_n
+    return kwargs
+
+
+def _saved_config(meta: dict) -> TrainConfig:
+    """The config of a saved model; files written before ``config`` was stored keep their
+    options in the meta fields and the training state's ``hyperparameters``."""
+    if isinstance(meta.get("config"), dict):
+        return TrainConfig.from_dict(meta["config"])
+    if meta.get("model") not in ("skipgram", "cbow"):
+        raise ValueError(f"unknown model {meta.get('model')!r}")
+    hp = dict(meta.get("training_state", {}).get("hyperparameters", {}))
+    hp.pop("workers", None)
+    hp.update(
+        model=meta["model"],
+        dim=int(meta["embed_dim"]),
+        neg=int(meta["n_negatives"]),
+        cbow_exact_grad=bool(meta.get("cbow_exact_grad", False)),
+        min_count=int(meta.get("min_count", hp.get("min_count", 5))),
+    )
+    return TrainConfig.from_dict(hp)

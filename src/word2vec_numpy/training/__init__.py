@@ -1,0 +1,1 @@
+"""Training: the config-driven trainer, the learning-rate schedule, and its backends."""

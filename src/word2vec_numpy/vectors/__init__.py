@@ -1,0 +1,1 @@
+"""The vectors you query: KeyedVectors, evaluation, plots, word classes."""

@@ -461,10 +461,12 @@ def _correlation(
 
 
 def evaluate_model_analogies(model: Any, path: str | os.PathLike[str], **kwargs: Any) -> dict:
-    """:func:`evaluate_analogies` on a model's input vectors (``model.W_in``)."""
-    return evaluate_analogies(model.vocab.words, model.W_in, path, **kwargs)
+    """:func:`evaluate_analogies` on a KeyedVectors (or a model's ``wv``)."""
+    kv = getattr(model, "wv", model)
+    return evaluate_analogies(kv.words, kv.vectors, path, **kwargs)
 
 
 def evaluate_model_word_pairs(model: Any, path: str | os.PathLike[str], **kwargs: Any) -> dict:
-    """:func:`evaluate_word_pairs` on a model's input vectors (``model.W_in``)."""
-    return evaluate_word_pairs(model.vocab.words, model.W_in, path, **kwargs)
+    """:func:`evaluate_word_pairs` on a KeyedVectors (or a model's ``wv``)."""
+    kv = getattr(model, "wv", model)
+    return evaluate_word_pairs(kv.words, kv.vectors, path, **kwargs)

@@ -1,4 +1,6 @@
-"""Nearest neighbours and analogies on trained word vectors.
+"""``KeyedVectors``: words, one matrix of vectors, and the queries on them (like gensim's
+``model.wv``). It knows nothing of training: a trained model gives one (``Word2Vec.wv``), and so
+does a vectors file (``KeyedVectors.load`` / ``load_word2vec_format``).
 
 Everything here is cosine similarity. Cosine between rows ``u`` and ``v`` is
 ``cos(u, v) = u.v / (|u| |v|)``, so after dividing every row of ``W_in`` by its L2 norm once,
@@ -14,13 +16,17 @@ The top ``n`` of ``V`` scores are found with :func:`numpy.argpartition` (O(V)) a
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from ..errors import Word2VecError
+from ..formats.npz import decode_words, encode_words, read_arrays, write_arrays
+from ..formats.word2vec_format import load_word2vec_format, save_word2vec_format
 
-__all__ = ["QueryMixin", "UnknownWordError", "top_n_indices", "unit_rows"]
+__all__ = ["KeyedVectors", "UnknownWordError", "top_n_indices", "unit_rows"]
 
 SUGGESTION_POOL = 50_000
 """Only the this many most frequent words are searched for a spelling suggestion
@@ -86,80 +92,113 @@ def top_n_indices(scores: np.ndarray, n: int) -> np.ndarray:
     return np.take_along_axis(cand, order, axis=-1)
 
 
-def _check_top_n(top_n: int) -> int:
-    if isinstance(top_n, bool) or not isinstance(top_n, (int, np.integer)):
-        raise Word2VecError(f"top_n must be an integer, got {top_n!r}")
-    return int(top_n)
+class KeyedVectors:
+    """Words (``index_to_key``, most frequent first), a ``V x d`` matrix ``vectors`` and the
+    similarity queries, with gensim's names: ``kv["king"]``, ``"king" in kv``, ``len(kv)``,
+    ``most_similar(positive=[...], negative=[...], topn=10)``, ``similarity``, ``analogy``.
 
-
-class QueryMixin:
-    """Similarity queries for a model with ``self.vocab`` (``words``, ``word_to_id``) and
-    ``self.W_in`` (V x d float32 input vectors, the ones users query).
-
-    Unit-normalised rows of ``W_in`` are computed on first use and cached; call
-    :meth:`invalidate_cache` whenever ``W_in`` changes (training does).
+    Unit-normalised rows are computed on first use and cached; call :meth:`vectors_changed`
+    after changing ``vectors`` in place (a trainer does it when it finishes).
     """
 
-    _unit_cache: np.ndarray | None = None
-    _unit_source: np.ndarray | None = None
+    def __init__(
+        self,
+        keys: Sequence[str],
+        vectors: np.ndarray,
+        counts: np.ndarray | Sequence[int] | None = None,
+    ) -> None:
+        if not isinstance(vectors, np.ndarray):  # keeps a np.memmap a memmap
+            vectors = np.asarray(vectors)
+        if vectors.ndim != 2 or vectors.shape[0] != len(keys):
+            raise Word2VecError(
+                f"{len(keys)} words need a {len(keys)} x d matrix, not {vectors.shape}"
+            )
+        self.index_to_key: list[str] = list(keys)
+        self.key_to_index: dict[str, int] = {w: i for i, w in enumerate(self.index_to_key)}
+        self.vectors = vectors
+        if counts is None:  # keep the given order: a decreasing sequence
+            counts = np.arange(len(keys), 0, -1, dtype=np.int64)
+        self.counts = np.asarray(counts, dtype=np.int64)
+        self._unit: np.ndarray | None = None
+        self._unit_source: np.ndarray | None = None
 
-    # -- cache -------------------------------------------------------------------------------
-    def invalidate_cache(self) -> None:
-        """Forget the cached unit vectors (call after ``W_in`` changes in place)."""
-        self._unit_cache = None
-        self._unit_source = None
+    # -- the words and their vectors -----------------------------------------------------------
+    @property
+    def vector_size(self) -> int:
+        return int(self.vectors.shape[1])
 
-    def unit_vectors(self) -> np.ndarray:
-        """``W_in`` with every row scaled to unit length (V x d float32, cached; read-only).
+    @property
+    def words(self) -> list[str]:
+        """The words in id order (``index_to_key``)."""
+        return self.index_to_key
 
-        Assigning a new array to ``W_in`` is noticed automatically; changing it in place
-        (as training does) needs :meth:`invalidate_cache`."""
-        if self._unit_cache is None or self._unit_source is not self.W_in:
-            unit = unit_rows(self.W_in)
-            unit.flags.writeable = False
-            self._unit_cache, self._unit_source = unit, self.W_in
-        return self._unit_cache
+    def __len__(self) -> int:
+        return len(self.index_to_key)
 
-    # -- lookups -----------------------------------------------------------------------------
     def __contains__(self, word: object) -> bool:
-        return word in self.vocab.word_to_id
+        return word in self.key_to_index
 
-    def word_id(self, word: str) -> int:
+    def __getitem__(self, key: str | Sequence[str]) -> np.ndarray:
+        """The vector of a word, or the matrix of a list of words."""
+        if isinstance(key, str):
+            return self.vectors[self.get_index(key)]
+        return self.vectors[[self.get_index(k) for k in key]]
+
+    def get_index(self, word: str) -> int:
         """The id of ``word``; an unknown word raises :class:`UnknownWordError` (a KeyError)
         whose message suggests the closest spelling in the vocabulary, if any."""
         try:
-            return self.vocab.word_to_id[word]
+            return self.key_to_index[word]
         except (KeyError, TypeError):
             raise UnknownWordError(self._unknown_message(word)) from None
+
+    word_id = get_index
+
+    def get_vector(self, word: str, norm: bool = False) -> np.ndarray:
+        """The vector of ``word`` (unit length with ``norm=True``)."""
+        index = self.get_index(word)
+        return self.unit_vectors()[index] if norm else self.vectors[index]
 
     def _unknown_message(self, word: object) -> str:
         message = f"{word!r} is not in the vocabulary"
         if not isinstance(word, str):
             return message
-        suggestion = None
-        words = self.vocab.words
         lowered = word.lower()
-        if lowered != word and lowered in self.vocab.word_to_id:
+        if lowered != word and lowered in self.key_to_index:
             suggestion = lowered  # the commonest mistake: capitals in a lower-cased corpus
         else:
-            pool = words[:SUGGESTION_POOL]
+            pool = self.index_to_key[:SUGGESTION_POOL]
             close = difflib.get_close_matches(lowered, pool, n=1, cutoff=0.6)
             suggestion = close[0] if close else None
         if suggestion is not None:
             message += f" (did you mean {suggestion!r}?)"
         return message
 
-    def vector(self, word: str) -> np.ndarray:
-        """A copy of the (unnormalised) input vector of ``word``."""
-        return np.array(self.W_in[self.word_id(word)], dtype=np.float32)
+    # -- cache -------------------------------------------------------------------------------
+    def vectors_changed(self) -> None:
+        """Forget the cached unit vectors (call after ``vectors`` changes in place)."""
+        self._unit = None
+        self._unit_source = None
 
+    def unit_vectors(self) -> np.ndarray:
+        """``vectors`` with every row scaled to unit length (V x d float32, cached; read-only).
+
+        Assigning a new array to ``vectors`` is noticed automatically; changing it in place
+        needs :meth:`vectors_changed`."""
+        if self._unit is None or self._unit_source is not self.vectors:
+            unit = unit_rows(self.vectors)
+            unit.flags.writeable = False
+            self._unit, self._unit_source = unit, self.vectors
+        return self._unit
+
+    # -- queries -----------------------------------------------------------------------------
     def similarity(self, w1: str, w2: str) -> float:
-        """Cosine similarity of two words' input vectors."""
+        """Cosine similarity of two words."""
         unit = self.unit_vectors()
-        return float(unit[self.word_id(w1)] @ unit[self.word_id(w2)])
+        return float(unit[self.get_index(w1)] @ unit[self.get_index(w2)])
 
     def _restrict(self, restrict_vocab: int | None) -> int:
-        size = len(self.vocab.words)
+        size = len(self.index_to_key)
         if restrict_vocab is None:
             return size
         if isinstance(restrict_vocab, bool) or not isinstance(restrict_vocab, (int, np.integer)):
@@ -169,71 +208,81 @@ class QueryMixin:
         return min(int(restrict_vocab), size)
 
     def _ranked(
-        self, scores: np.ndarray, exclude: Sequence[int], top_n: int
+        self, scores: np.ndarray, exclude: Sequence[int], topn: int
     ) -> list[tuple[str, float]]:
-        """Top ``top_n`` of a score vector over ids ``0..len(scores)-1``, minus ``exclude``."""
+        """Top ``topn`` of a score vector over ids ``0..len(scores)-1``, minus ``exclude``."""
         scores = np.array(scores, dtype=np.float32)  # copy: we overwrite the excluded entries
         excl = [i for i in set(exclude) if i < len(scores)]
         scores[excl] = -np.inf
-        n = min(top_n, len(scores) - len(excl))
-        words = self.vocab.words
+        n = min(topn, len(scores) - len(excl))
+        words = self.index_to_key
         return [(words[i], float(scores[i])) for i in top_n_indices(scores, n)]
 
-    # -- neighbours --------------------------------------------------------------------------
+    def _query(self, positive: Any, negative: Any) -> tuple[np.ndarray, list[int]]:
+        """The unit query vector of ``positive`` minus ``negative`` words or vectors, as
+        gensim's ``get_mean_vector``: the mean of the words' unit vectors and the raw vectors
+        given, each weighted +1 or -1, normalised; and the ids of the words."""
+        terms = [(p, 1.0) for p in _as_list(positive)] + [(n, -1.0) for n in _as_list(negative)]
+        if not terms:
+            raise Word2VecError("most_similar needs a word, a non-empty list of words or a vector")
+        unit = self.unit_vectors()
+        if len(terms) == 1 and isinstance(terms[0][0], str) and terms[0][1] > 0:
+            index = self.get_index(terms[0][0])  # a single word's unit vector, used as is, so
+            return unit[index], [index]  # that batch and single queries agree exactly
+        mean = np.zeros(unit.shape[1], dtype=np.float64)
+        ids = []
+        for term, weight in terms:
+            if isinstance(term, str):
+                ids.append(self.get_index(term))
+                mean += weight * unit[ids[-1]]
+            elif isinstance(term, np.ndarray):
+                vector = np.asarray(term, dtype=np.float64).reshape(-1)
+                if vector.shape[0] != unit.shape[1]:
+                    raise Word2VecError(
+                        f"query vector has {vector.shape[0]} dimensions, "
+                        f"the vectors have {unit.shape[1]}"
+                    )
+                mean += weight * vector
+            else:
+                raise Word2VecError(f"most_similar takes words or vectors, not {term!r}")
+        mean /= len(terms)
+        norm = float(np.linalg.norm(mean))
+        return (mean / norm if norm > 0 else mean).astype(np.float32), ids
+
     def most_similar(
         self,
-        word_or_vector: str | Sequence[str] | np.ndarray,
-        top_n: int = 10,
+        positive: Any = None,
+        negative: Any = None,
+        topn: int = 10,
         restrict_vocab: int | None = None,
     ) -> list[tuple[str, float]]:
-        """The ``top_n`` words with the highest cosine similarity to the query.
+        """The ``topn`` words with the highest cosine similarity to the query.
 
-        ``word_or_vector`` is a word, a list of words (their unit vectors are averaged, like
-        gensim's ``most_similar(positive=[...])``) or a raw d-dimensional vector. Query words
-        are left out of the result. ``restrict_vocab=N`` searches only the N most frequent
-        words (ids < N). Returns ``[(word, cosine), ...]`` best first.
+        ``positive`` and ``negative`` are a word, a vector, or lists of them; the query is
+        the normalised mean of the positive words' unit vectors minus the negative ones'
+        (vectors are taken as given), as gensim's. Query words are left out of the result.
+        ``restrict_vocab=N`` searches only the N most frequent words. Returns
+        ``[(word, cosine), ...]`` best first.
         """
-        top_n = _check_top_n(top_n)
+        topn = _check_topn(topn)
+        query, ids = self._query(positive, negative)
         n_search = self._restrict(restrict_vocab)
-        unit = self.unit_vectors()
-        if isinstance(word_or_vector, str):
-            ids = [self.word_id(word_or_vector)]
-            query = unit[ids[0]]
-        elif isinstance(word_or_vector, np.ndarray):
-            ids = []
-            query = np.asarray(word_or_vector, dtype=np.float32).reshape(-1)
-            if query.shape[0] != unit.shape[1]:
-                raise Word2VecError(
-                    f"query vector has {query.shape[0]} dimensions, the model has {unit.shape[1]}"
-                )
-        else:
-            words = list(word_or_vector)
-            if not words or not all(isinstance(w, str) for w in words):
-                raise Word2VecError(
-                    "most_similar needs a word, a non-empty list of words or a vector"
-                )
-            ids = [self.word_id(w) for w in words]
-            query = unit[ids].mean(axis=0)
-        # cos(row, q) = row_hat . q / |q|; rows are already unit length (and so is a single
-        # word's query, which is used as is so that batch and single queries agree exactly).
-        norm = float(np.linalg.norm(query))
-        q_hat = query / norm if norm > 0 and not isinstance(word_or_vector, str) else query
-        if top_n < 1:
+        if topn < 1:
             return []
-        return self._ranked(unit[:n_search] @ q_hat, ids, top_n)
+        return self._ranked(self.unit_vectors()[:n_search] @ query, ids, topn)
 
     def most_similar_batch(
-        self, words: Sequence[str], top_n: int = 10, restrict_vocab: int | None = None
+        self, words: Sequence[str], topn: int = 10, restrict_vocab: int | None = None
     ) -> list[list[tuple[str, float]]]:
         """:meth:`most_similar` for many single words with one matrix product:
         ``S = U[ids] @ U[:N].T`` (queries x N), each query's own id masked out."""
-        top_n = _check_top_n(top_n)
-        ids = np.array([self.word_id(w) for w in words], dtype=np.int64)
-        if top_n < 1 or len(ids) == 0:
+        topn = _check_topn(topn)
+        ids = np.array([self.get_index(w) for w in words], dtype=np.int64)
+        if topn < 1 or len(ids) == 0:
             return [[] for _ in ids]
         n_search = self._restrict(restrict_vocab)
         unit = self.unit_vectors()
-        vocab_words = self.vocab.words
+        vocab_words = self.index_to_key
         results: list[list[tuple[str, float]]] = []
         chunk = max(1, 2**24 // max(n_search, 1))  # keep the score block near 64 MB
         for start in range(0, len(ids), chunk):
@@ -241,11 +290,11 @@ class QueryMixin:
             scores = unit[qids] @ unit[:n_search].T
             inside = qids < n_search
             scores[np.nonzero(inside)[0], qids[inside]] = -np.inf
-            best = top_n_indices(scores, min(top_n, n_search))
+            best = top_n_indices(scores, min(topn, n_search))
             for r, qid in enumerate(qids):
                 # The masked query word scores -inf, so it can only turn up at the very end
-                # (when top_n >= N); drop it there.
-                row = [i for i in best[r] if i != qid][:top_n]
+                # (when topn >= N); drop it there.
+                row = [i for i in best[r] if i != qid][:topn]
                 results.append([(vocab_words[i], float(scores[r, i])) for i in row])
         return results
 
@@ -254,7 +303,7 @@ class QueryMixin:
         a: str,
         b: str,
         c: str,
-        top_n: int = 5,
+        topn: int = 5,
         method: str = "3cosadd",
         restrict_vocab: int | None = None,
     ) -> list[tuple[str, float]]:
@@ -266,9 +315,9 @@ class QueryMixin:
         ``s(x) = (cos(d, x) + 1) / 2``, score(d) = s(a) * s(c) / (s(b) + 0.001), which keeps
         one large similarity from dominating the sum.
         """
-        top_n = _check_top_n(top_n)
-        ids = [self.word_id(w) for w in (a, b, c)]  # unknown words fail even with top_n=0
-        if top_n < 1:
+        topn = _check_topn(topn)
+        ids = [self.get_index(w) for w in (a, b, c)]  # unknown words fail even with topn=0
+        if topn < 1:
             return []
         n_search = self._restrict(restrict_vocab)
         unit = self.unit_vectors()
@@ -283,4 +332,85 @@ class QueryMixin:
             scores = cos[:, 0] * cos[:, 2] / (cos[:, 1] + COSMUL_EPS)
         else:
             raise Word2VecError(f"unknown analogy method {method!r} (use 3cosadd or 3cosmul)")
-        return self._ranked(scores, ids, top_n)
+        return self._ranked(scores, ids, topn)
+
+    # -- files ---------------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike) -> str:
+        """Write the words, counts and vectors to ``path`` (``.npz``); never pickles."""
+        blob, offsets = encode_words(self.index_to_key)
+        arrays = {
+            "vectors": self.vectors,
+            "words_utf8": blob,
+            "word_offsets": offsets,
+            "counts": self.counts,
+        }
+        return write_arrays(path, arrays, {"kind": "vectors"})
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, mmap: str | None = None) -> KeyedVectors:
+        """Read vectors saved by :meth:`save`, or the word vectors (``W_in``) of a model
+        saved by ``Word2Vec.save``; every array's shape and type is checked before use.
+
+        ``mmap="r"`` maps the matrix from the file instead of reading it (a file of millions
+        of words answers ``most_similar`` without being read whole; the unit vectors of a
+        query are computed then). A mapped matrix is not scanned for NaN at load time."""
+        arrays, _ = read_arrays(
+            path,
+            required=("format_version", "words_utf8", "word_offsets", "counts"),
+            mmap_mode=mmap,
+        )
+        vectors = arrays.get("vectors", arrays.get("W_in"))
+        try:
+            words = decode_words(arrays["words_utf8"], arrays["word_offsets"])
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise Word2VecError(f"{path} is corrupted ({type(exc).__name__}: {exc})") from None
+        counts = arrays["counts"]
+        ok = (
+            vectors is not None
+            and vectors.ndim == 2
+            and vectors.shape[0] == len(words)
+            and vectors.dtype.kind == "f"
+            and counts.shape == (len(words),)
+            and counts.dtype.kind in "iu"
+        )
+        if not ok:
+            raise Word2VecError(f"{path}: arrays have inconsistent shapes or types")
+        if mmap is None:
+            if not np.isfinite(vectors).all():
+                raise Word2VecError(f"{path}: the model holds NaN or infinite values")
+            vectors = np.ascontiguousarray(vectors)
+        return cls(words, vectors, counts)
+
+    @classmethod
+    def load_word2vec_format(
+        cls,
+        path: str | os.PathLike,
+        binary: bool | None = None,
+        limit: int | None = None,
+        warn: Any = None,
+    ) -> KeyedVectors:
+        """Vectors from a word2vec C-tool text or binary file (``binary=None`` sniffs it),
+        parsed streaming; ``limit=N`` reads only the first N words. A repeated word keeps its
+        first vector; ``warn(message)`` hears of repeats in one line."""
+        words, vectors = load_word2vec_format(path, binary=binary, limit=limit, warn=warn)
+        return cls(words, vectors)
+
+    def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False) -> None:
+        """Write the vectors in the word2vec C tool's text or binary format."""
+        save_word2vec_format(path, self.index_to_key, self.vectors, binary=binary)
+
+
+def _as_list(terms: Any) -> list:
+    if terms is None:
+        return []
+    if isinstance(terms, (str, np.ndarray)) and not (
+        isinstance(terms, np.ndarray) and terms.ndim == 2
+    ):
+        return [terms]
+    return list(terms)
+
+
+def _check_topn(topn: int) -> int:
+    if isinstance(topn, bool) or not isinstance(topn, (int, np.integer)):
+        raise Word2VecError(f"topn must be an integer, got {topn!r}")
+    return int(topn)

@@ -4,13 +4,13 @@ generator must keep their invariants and never crash."""
 from __future__ import annotations
 
 import numpy as np
+from conftest import ns_batch_maker
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from word2vec_numpy.data.text import tokenize
 from word2vec_numpy.data.vocab import Vocabulary
-from word2vec_numpy.model.batching import BatchMaker, make_chunk
-from word2vec_numpy.model.negative_sampling import NoiseSampler
+from word2vec_numpy.model.batching import make_chunk
 
 texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=400)
 
@@ -61,13 +61,11 @@ def test_pair_count_matches_window_arithmetic(raw, window, seed):
         for t, r in enumerate(chunk.radius[where]):
             expected += min(r, t) + min(r, n - 1 - t)
     counts = np.arange(10, 0, -1)
-    sampler = NoiseSampler(
-        Vocabulary.from_words([str(i) for i in range(10)], counts).noise_distribution()
-    )
-    maker = BatchMaker(window, 5, sampler, batch_size=64, block=16)
+    vocab = Vocabulary.from_words([str(i) for i in range(10)], counts)
+    maker = ns_batch_maker(vocab, window, 5, batch_size=64, block=16)
     got = 0
     for batch, _, _ in maker.batches(chunk, rng):
         got += batch.n_pairs
-        assert ((batch.neg >= 0) & (batch.neg < 10)).all()
+        assert ((batch.draws["ns"].neg >= 0) & (batch.draws["ns"].neg < 10)).all()
         assert ((batch.rows >= 0) & (batch.rows < 10)).all()
     assert got == expected

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from word2vec_numpy import KeyedVectors
 from word2vec_numpy.errors import Word2VecError
-from word2vec_numpy.model.word2vec import Word2Vec
 from word2vec_numpy.vectors.evaluate import (
     evaluate_analogies,
     evaluate_analogy_text,
@@ -21,7 +21,7 @@ from word2vec_numpy.vectors.evaluate import (
     spearman,
 )
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 QUESTIONS = DATA / "questions-words.txt"
 PAIR_FILES = [DATA / "wordsim353.tsv", DATA / "simlex999.txt"]
 CORPUS = DATA / "corpus1m.txt"
@@ -107,7 +107,7 @@ def test_handmade_analogies(tmp_path):
     assert (r4["correct"], r4["total"], r4["skipped"]) == (2, 2, 4)
 
     # the wrappers take a model; text questions work too
-    model = Word2Vec.from_vectors(words, vectors)
+    model = KeyedVectors(words, vectors)
     assert evaluate_model_analogies(model, path)["correct"] == 4
     assert evaluate_analogy_text(words, vectors, QUESTIONS_TEXT)["correct"] == 4
 
@@ -191,7 +191,7 @@ def test_handmade_word_pairs(tmp_path):
     assert r["pearson"] == pytest.approx(stats.pearsonr(gold, model)[0], abs=1e-6)
     sensitive = evaluate_word_pairs(words, vectors, path, case_insensitive=False)
     assert sensitive["oov"] == 2  # PARIS is unknown when case matters
-    model_r = evaluate_model_word_pairs(Word2Vec.from_vectors(words, vectors), path)
+    model_r = evaluate_model_word_pairs(KeyedVectors(words, vectors), path)
     assert model_r["spearman"] == r["spearman"]
     path.write_text("# nothing usable\nfoo\tbar\t1\n")
     with pytest.raises(Word2VecError, match="no usable word pairs"):
@@ -328,7 +328,7 @@ def test_trained_model_matches_gensim():
 
 
 def test_malformed_question_lines_are_counted_and_shown(tmp_path):
-    from word2vec_numpy.cli.commands import _analogy_table
+    from word2vec_numpy.cli.common import analogy_table as _analogy_table
 
     words, vectors = toy_space()
     path = tmp_path / "q.txt"
@@ -457,7 +457,7 @@ def test_non_finite_scores_are_left_out_and_counted(tmp_path):
 def test_an_undefined_correlation_is_null_with_a_reason(tmp_path, content, reason):
     import json
 
-    from word2vec_numpy.cli.commands import _pairs_table
+    from word2vec_numpy.cli.common import pairs_table as _pairs_table
 
     words, vectors = toy_space()
     path = tmp_path / "p.tsv"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 import pytest
 
+from word2vec_numpy import KeyedVectors
 from word2vec_numpy.errors import Word2VecError
 from word2vec_numpy.formats.word2vec_format import load_word2vec_format, save_word2vec_format
 
@@ -145,10 +147,15 @@ def test_binary_without_newlines_and_duplicates(tmp_path):
         b"3 2\n"
         + b"".join(w + b" " + row.tobytes() for w, row in zip([b"a", b"b", b"a"], v, strict=True))
     )
-    with pytest.warns(UserWarning, match="repeated word"):
-        words, loaded = load_word2vec_format(path)
-    assert words == ["a", "b"]
+    messages = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # reported through the callback, never as a warning
+        loaded_vectors = load_word2vec_format(path, warn=messages.append)
+    words, loaded = loaded_vectors
+    assert words == ["a", "b"] and loaded_vectors.duplicates == 1
     np.testing.assert_array_equal(loaded, v[:2])
+    assert len(messages) == 1 and "\n" not in messages[0]
+    assert "1 repeated word(s) (e.g. 'a')" in messages[0]
 
 
 def test_gensim_reads_ours_and_we_read_gensims(tmp_path):
@@ -169,10 +176,8 @@ def test_gensim_reads_ours_and_we_read_gensims(tmp_path):
         assert loaded_words == words
         np.testing.assert_allclose(loaded, v, rtol=1e-6)
 
-        from word2vec_numpy.model.word2vec import Word2Vec
-
-        model = Word2Vec.from_vectors(loaded_words, loaded)
-        mine = model.most_similar("café", top_n=5)
+        model = KeyedVectors(loaded_words, loaded)
+        mine = model.most_similar("café", topn=5)
         gensims = kv.most_similar("café", topn=5)
         assert [w for w, _ in mine] == [w for w, _ in gensims]
         np.testing.assert_allclose([s for _, s in mine], [s for _, s in gensims], atol=1e-5)
@@ -180,14 +185,13 @@ def test_gensim_reads_ours_and_we_read_gensims(tmp_path):
 
 def test_word2vec_methods_round_trip_through_both_formats(tmp_path):
     """``Word2Vec.save_word2vec_format`` / ``load_word2vec_format`` are the API spelling."""
-    from word2vec_numpy.model.word2vec import Word2Vec
 
     rng = np.random.default_rng(5)
     words = ["königin", "king", "man", "woman"]
-    model = Word2Vec.from_vectors(words, rng.normal(size=(4, 6)).astype(np.float32))
+    model = KeyedVectors(words, rng.normal(size=(4, 6)).astype(np.float32))
     for binary, name in ((True, "v.bin"), (False, "v.txt")):
         model.save_word2vec_format(str(tmp_path / name), binary=binary)
-        back = Word2Vec.load_word2vec_format(str(tmp_path / name))
-        assert back.vocab.words == words
-        np.testing.assert_allclose(back.W_in, model.W_in, rtol=0, atol=1e-6)
-        assert back.most_similar("king", top_n=3) == model.most_similar("king", top_n=3)
+        back = KeyedVectors.load_word2vec_format(str(tmp_path / name))
+        assert back.words == words
+        np.testing.assert_allclose(back.vectors, model.vectors, rtol=0, atol=1e-6)
+        assert back.most_similar("king", topn=3) == model.most_similar("king", topn=3)

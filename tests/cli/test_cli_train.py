@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import run_cli as run
 
-from word2vec_numpy.cli.main import main
+from word2vec_numpy import Word2Vec
 from word2vec_numpy.data.sample import generate_sample_sentences
-from word2vec_numpy.formats.npz import load_model
 
 
 @pytest.fixture(scope="module")
@@ -22,15 +22,6 @@ def corpus_file(tmp_path_factory) -> Path:
     sentences = generate_sample_sentences(30_000, seed=2)
     path.write_text("\n".join(" ".join(s) for s in sentences) + "\n", encoding="utf-8")
     return path
-
-
-def run(argv: list[str], capsys) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse errors exit through SystemExit
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def train_args(corpus: Path, out: Path, *extra: str) -> list[str]:
@@ -71,7 +62,7 @@ def test_train_writes_model_and_metrics(corpus_file, tmp_path, capsys):
     assert "saved" in stdout
     assert sorted(os.listdir(tmp_path)) == ["model.metrics.json", "model.npz"]
 
-    model = load_model(tmp_path / "model.npz")
+    model = Word2Vec.load(tmp_path / "model.npz")
     assert model.W_in.shape[1] == 16 and model.W_in.dtype == np.float32
     assert model.model == "skipgram" and len(model.vocab) > 100
     assert np.all(np.isfinite(model.W_in))
@@ -104,14 +95,14 @@ def test_underscore_spellings_are_accepted(corpus_file, tmp_path, capsys):
         64,
         "cbow",
     )
-    assert load_model(out).model == "cbow"
+    assert Word2Vec.load(out).model == "cbow"
 
 
 def test_same_seed_same_model(corpus_file, tmp_path, capsys):
     for name in ("a", "b"):
         code, _, stderr = run(train_args(corpus_file, tmp_path / name, "--seed", "7"), capsys)
         assert code == 0, stderr
-    a, b = load_model(tmp_path / "a.npz"), load_model(tmp_path / "b.npz")
+    a, b = Word2Vec.load(tmp_path / "a.npz"), Word2Vec.load(tmp_path / "b.npz")
     np.testing.assert_array_equal(a.W_in, b.W_in)
     np.testing.assert_array_equal(a.W_out, b.W_out)
 
@@ -185,7 +176,7 @@ def test_python_dash_m(corpus_file, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     assert "saved" in proc.stdout
-    assert load_model(tmp_path / "model.npz").W_in.shape[1] == 16
+    assert Word2Vec.load(tmp_path / "model.npz").W_in.shape[1] == 16
     assert json.loads((tmp_path / "model.metrics.json").read_text())["words_read"] > 0
 
     bad = subprocess.run(

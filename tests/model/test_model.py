@@ -7,11 +7,11 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import ns_batch_maker
 
 from word2vec_numpy.data.vocab import Vocabulary
-from word2vec_numpy.model.batching import Batch, BatchMaker, Chunk, make_chunk, window_pairs
+from word2vec_numpy.model.batching import Batch, Chunk, make_chunk, window_pairs
 from word2vec_numpy.model.negative_sampling import (
-    NoiseSampler,
     cbow_positive_grads,
     negative_grads,
     positive_grads,
@@ -42,11 +42,8 @@ def one_batch(
     model_kind: str, chunk: Chunk, vocab: Vocabulary, window: int = WINDOW, seed: int = 1
 ) -> Batch:
     """The whole chunk as a single ``Batch`` made by ``BatchMaker``."""
-    sampler = NoiseSampler(vocab.noise_distribution())
     size = -(-len(chunk) // BLOCK) * BLOCK
-    maker = BatchMaker(
-        window, K_NEG, sampler, model=model_kind, batch_size=size, block=BLOCK, n_shared=7
-    )
+    maker = ns_batch_maker(vocab, window, K_NEG, model_kind, size, BLOCK, n_shared=7)
     batches = list(maker.batches(chunk, np.random.default_rng(seed)))
     assert len(batches) == 1
     return batches[0][0]
@@ -122,8 +119,8 @@ def touched_rows(model_kind: str, batch: Batch) -> tuple[set[int], set[int]]:
     cols = batch.span  # (nb, T+2w)
     ctx = {int(cols[b, c]) for b, t, c in zip(*np.nonzero(batch.pair_mask), strict=True)}
     centres = {int(i) for i in batch.rows[has_pair]}
-    groups = batch.neg_group_of_rows()
-    negs = {int(i) for g in set(groups[has_pair.ravel()]) for i in batch.neg[g]}
+    groups = batch.draws["ns"].group_of_rows()
+    negs = {int(i) for g in set(groups[has_pair.ravel()]) for i in batch.draws["ns"].neg[g]}
     if model_kind == "skipgram":
         return centres, ctx | negs
     return ctx, centres | negs
@@ -164,9 +161,7 @@ def test_gradient_check_with_several_blocks_and_batches(model_kind):
         raw = rng.integers(0, 6, size=n).astype(np.int64)
         raw[rng.choice(n, size=2, replace=False)] = -1
         chunk = make_chunk(raw, np.ones(V, np.float32), 3, rng)
-        maker = BatchMaker(
-            3, K_NEG, NoiseSampler(vocab.noise_distribution()), model_kind, batch_size=12, block=6
-        )
+        maker = ns_batch_maker(vocab, 3, K_NEG, model_kind, batch_size=12, block=6)
         model = random_model(model_kind, vocab, seed=n)
         for batch, _, _ in maker.batches(chunk, rng):
             g_in, g_out = analytic_grads(model, batch)
@@ -294,15 +289,15 @@ def reference_step(model_kind, chunk, batch, W_in, W_out, lr, k, exact=True):
     """New (W_in, W_out) and loss after one SGD step, computed one pair (or one centre) at a
     time from ``window_pairs`` and the batch's shared negatives, all gradients taken at the
     old weights and summed."""
-    K = batch.neg.shape[1]
-    groups = batch.neg_group_of_rows()
+    K = batch.draws["ns"].neg.shape[1]
+    groups = batch.draws["ns"].group_of_rows()
     gin, gout = np.zeros_like(W_in), np.zeros_like(W_out)
     loss = 0.0
     contexts: dict[int, list[int]] = {}
     for t, u in window_pairs(chunk):
         contexts.setdefault(t, []).append(u)
     for t, ctx in contexts.items():
-        negs = batch.neg[groups[t]]
+        negs = batch.draws["ns"].neg[groups[t]]
         centre = int(chunk.ids[t])
         if model_kind == "skipgram":
             v = W_in[centre]

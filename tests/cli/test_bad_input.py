@@ -226,7 +226,7 @@ def test_resume_with_other_options_is_refused(tmp_path, capsys):
     assert main(["train", *common, "--checkpoint-every-epoch"]) == 0
     assert not (tmp_path / "m.ckpt.npz").exists()  # removed once the model is finished
     from word2vec_numpy.cli.main import build_parser
-    from word2vec_numpy.cli.train import run_train
+    from word2vec_numpy.cli.train import run as run_train
 
     args = build_parser().parse_args(["train", *common])
     args.resume = str(out) + ".npz"  # a finished model is not a checkpoint

@@ -7,7 +7,6 @@ import pytest
 
 from word2vec_numpy.data.vocab import Vocabulary
 from word2vec_numpy.model.batching import BatchMaker, Chunk, make_chunk, window_pairs
-from word2vec_numpy.model.negative_sampling import NoiseSampler
 
 
 def zipf_vocab(n: int = 50, total: int = 100_000) -> Vocabulary:
@@ -159,12 +158,10 @@ def test_window_pairs_of_an_empty_and_a_one_word_chunk():
         (4, 16, 48, 5),  # a chunk shorter than one block
     ],
 )
-def test_batch_masks_give_exactly_the_window_pairs(window, block, batch_size, n):
+def test_batch_masks_give_exactly_the_window_pairs(window, block, batch_size, n, make_maker):
     rng = np.random.default_rng(window * 1000 + n)
     vocab = zipf_vocab(30)
-    maker = BatchMaker(
-        window, 5, NoiseSampler(vocab.noise_distribution()), batch_size=batch_size, block=block
-    )
+    maker = make_maker(vocab, window, 5, batch_size=batch_size, block=block)
     assert maker.block >= 2 * window and maker.batch_size % maker.block == 0
     for _ in range(3):
         chunk = random_chunk(rng, n, len(vocab), window)
@@ -173,39 +170,39 @@ def test_batch_masks_give_exactly_the_window_pairs(window, block, batch_size, n)
         assert sorted(got) == sorted(window_pairs(chunk))
 
 
-def test_batches_of_an_empty_chunk():
+def test_batches_of_an_empty_chunk(make_maker):
     vocab = zipf_vocab(10)
-    maker = BatchMaker(2, 5, NoiseSampler(vocab.noise_distribution()))
+    maker = make_maker(vocab, 2, 5)
     empty = Chunk(*(np.zeros(0, np.int64) for _ in range(4)))
     assert list(maker.batches(empty, np.random.default_rng(0))) == []
 
 
 @pytest.mark.parametrize("model_kind", ["skipgram", "cbow"])
-def test_negatives_and_their_weights(model_kind):
+def test_negatives_and_their_weights(model_kind, make_maker):
     rng = np.random.default_rng(5)
     vocab = zipf_vocab(30)
     k, window = 4, 3
-    maker = BatchMaker(
-        window, k, NoiseSampler(vocab.noise_distribution()), model_kind, batch_size=64, block=16
-    )
-    assert maker.n_shared == (2 if model_kind == "skipgram" else 1) * k * (window + 1)
+    maker = make_maker(vocab, window, k, model_kind, batch_size=64, block=16)
+    assert maker.losses[0].n_shared == (2 if model_kind == "skipgram" else 1) * k * (window + 1)
     chunk = random_chunk(rng, 150, len(vocab), window)
     for batch, _, _ in maker.batches(chunk, rng):
         nb, T = batch.rows.shape
-        G = maker.neg_group
+        G = maker.losses[0].group_size(maker.block)
         n_groups = nb * T // G
-        assert batch.neg.shape == (n_groups, maker.n_shared)
-        assert batch.neg.min() >= 0 and batch.neg.max() < len(vocab)
-        assert batch.neg_weight.shape == (n_groups, G, 1)
-        assert batch.neg_weight.dtype == np.float32
+        assert batch.draws["ns"].neg.shape == (n_groups, maker.losses[0].n_shared)
+        assert batch.draws["ns"].neg.min() >= 0 and batch.draws["ns"].neg.max() < len(vocab)
+        assert batch.draws["ns"].weight.shape == (n_groups, G, 1)
+        assert batch.draws["ns"].weight.dtype == np.float32
         assert batch.window == window
         # neg_order is a permutation of the rows; a group's rows are spread over the batch
-        assert sorted(batch.neg_order) == list(range(nb * T))
-        groups = batch.neg_group_of_rows()
+        assert sorted(batch.draws["ns"].order) == list(range(nb * T))
+        groups = batch.draws["ns"].group_of_rows()
         assert np.bincount(groups).tolist() == [G] * n_groups
-        n_pairs = batch.pair_mask.sum(axis=2).reshape(-1)[batch.neg_order].reshape(n_groups, G, 1)
+        n_pairs = (
+            batch.pair_mask.sum(axis=2).reshape(-1)[batch.draws["ns"].order].reshape(n_groups, G, 1)
+        )
         if model_kind == "skipgram":
-            expected = n_pairs * k / maker.n_shared
+            expected = n_pairs * k / maker.losses[0].n_shared
         else:
-            expected = (n_pairs > 0) * k / maker.n_shared
-        np.testing.assert_allclose(batch.neg_weight, expected, rtol=1e-6)
+            expected = (n_pairs > 0) * k / maker.losses[0].n_shared
+        np.testing.assert_allclose(batch.draws["ns"].weight, expected, rtol=1e-6)

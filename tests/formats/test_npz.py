@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from word2vec_numpy import Trainer, Vocabulary, Word2Vec, Word2VecError
-from word2vec_numpy.formats.npz import load_model, save_model
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +44,10 @@ def rewrite(path: Path, **changes) -> None:
 
 
 def test_round_trip_is_exact(trained, tmp_path):
-    written = save_model(trained, tmp_path / "model")
+    written = trained.save(tmp_path / "model")
     assert written == str(tmp_path / "model.npz")
     for name in ("model", "model.npz"):
-        loaded = load_model(tmp_path / name)
+        loaded = Word2Vec.load(tmp_path / name)
         for a, b in ((loaded.W_in, trained.W_in), (loaded.W_out, trained.W_out)):
             assert a.dtype == b.dtype == np.float32
             np.testing.assert_array_equal(a, b)
@@ -58,7 +57,7 @@ def test_round_trip_is_exact(trained, tmp_path):
         assert loaded.vocab.word_to_id == trained.vocab.word_to_id
         assert loaded.vocab.min_count == trained.vocab.min_count
         assert (loaded.model, loaded.embed_dim, loaded.n_negatives) == ("cbow", 8, 3)
-        assert loaded.cbow_exact_grad is True
+        assert loaded.config.cbow_exact_grad is True
         assert loaded.loss_history == trained.loss_history
         assert loaded.epoch_losses == trained.epoch_losses
         assert loaded.history_epochs == trained.history_epochs
@@ -77,14 +76,14 @@ def test_method_save_and_load(trained, tmp_path):
 def test_round_trip_of_a_fresh_float64_model(tmp_path):
     vocab = Vocabulary.from_words(["x", "y"], [3, 2])
     model = Word2Vec(vocab, embed_dim=4, dtype=np.float64)
-    loaded = load_model(save_model(model, tmp_path / "f64"))
+    loaded = Word2Vec.load(model.save(tmp_path / "f64"))
     assert loaded.W_in.dtype == np.float64
     np.testing.assert_array_equal(loaded.W_in, model.W_in)
     assert loaded.loss_history == [] and loaded.epoch_losses == []
 
 
 def test_file_holds_no_object_arrays(trained, tmp_path):
-    path = Path(save_model(trained, tmp_path / "m"))
+    path = Path(trained.save(tmp_path / "m"))
     for key, array in arrays_of(path).items():  # allow_pickle=False reads every array
         assert array.dtype != object, key
 
@@ -97,22 +96,22 @@ class _Evil:
 def test_pickled_object_arrays_are_refused(trained, tmp_path, monkeypatch):
     sentinel = tmp_path / "pwned"
     monkeypatch.setenv("W2V_TEST_SENTINEL", str(sentinel))
-    path = Path(save_model(trained, tmp_path / "m"))
+    path = Path(trained.save(tmp_path / "m"))
     evil = np.empty(1, dtype=object)
     evil[0] = _Evil()
     for key in ("meta", "W_in", "loss_history"):
         rewrite(path, **{key: evil})
         with pytest.raises(Word2VecError):
-            load_model(path)
+            Word2Vec.load(path)
         assert not sentinel.exists()
-        save_model(trained, path)
+        trained.save(path)
 
 
 def test_missing_file(tmp_path):
     with pytest.raises(Word2VecError, match="not found"):
-        load_model(tmp_path / "nope.npz")
+        Word2Vec.load(tmp_path / "nope.npz")
     with pytest.raises(Word2VecError):
-        load_model(tmp_path)  # a folder
+        Word2Vec.load(tmp_path)  # a folder
 
 
 @pytest.mark.parametrize(
@@ -120,7 +119,7 @@ def test_missing_file(tmp_path):
     ["truncated_half", "truncated_tail", "empty", "random_bytes", "flipped_bytes", "text"],
 )
 def test_damaged_files_are_a_word2vec_error(trained, tmp_path, damage):
-    path = Path(save_model(trained, tmp_path / "m"))
+    path = Path(trained.save(tmp_path / "m"))
     data = path.read_bytes()
     rng = np.random.default_rng(1)
     if damage == "truncated_half":
@@ -140,7 +139,7 @@ def test_damaged_files_are_a_word2vec_error(trained, tmp_path, damage):
         data = b"this is not a model\n" * 50
     path.write_bytes(data)
     with pytest.raises(Word2VecError) as info:
-        load_model(path)
+        Word2Vec.load(path)
     assert "\n" not in str(info.value)
 
 
@@ -150,7 +149,7 @@ def test_a_npy_file_is_a_word2vec_error(tmp_path):
     np.save(buf, np.arange(10))
     path.write_bytes(buf.getvalue())
     with pytest.raises(Word2VecError):
-        load_model(path)
+        Word2Vec.load(path)
 
 
 def test_a_zip_without_model_arrays(tmp_path):
@@ -158,23 +157,23 @@ def test_a_zip_without_model_arrays(tmp_path):
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("readme.txt", "hello")
     with pytest.raises(Word2VecError):
-        load_model(path)
+        Word2Vec.load(path)
 
 
 @pytest.mark.parametrize(
     "key", ["format_version", "W_in", "W_out", "words_utf8", "word_offsets", "counts", "meta"]
 )
 def test_missing_key(trained, tmp_path, key):
-    path = Path(save_model(trained, tmp_path / "m"))
+    path = Path(trained.save(tmp_path / "m"))
     rewrite(path, **{key: None})
     with pytest.raises(Word2VecError, match=key):
-        load_model(path)
+        Word2Vec.load(path)
 
 
 def test_optional_history_arrays_may_be_missing(trained, tmp_path):
-    path = Path(save_model(trained, tmp_path / "m"))
+    path = Path(trained.save(tmp_path / "m"))
     rewrite(path, loss_history=None, history_epochs=None, epoch_losses=None)
-    loaded = load_model(path)
+    loaded = Word2Vec.load(path)
     assert loaded.loss_history == [] and loaded.epoch_losses == []
     np.testing.assert_array_equal(loaded.W_in, trained.W_in)
 
@@ -226,10 +225,10 @@ def _bad_arrays(trained):
     ],
 )
 def test_inconsistent_arrays_are_a_word2vec_error(trained, tmp_path, case):
-    path = Path(save_model(trained, tmp_path / "m"))
+    path = Path(trained.save(tmp_path / "m"))
     rewrite(path, **_bad_arrays(trained)[case])
     with pytest.raises(Word2VecError) as info:
-        load_model(path)
+        Word2Vec.load(path)
     assert "\n" not in str(info.value)
 
 
@@ -240,29 +239,86 @@ def test_inconsistent_arrays_are_a_word2vec_error(trained, tmp_path, case):
 def test_failed_write_keeps_the_old_model_and_leaves_no_temp_file(
     trained, tmp_path, monkeypatch, error
 ):
-    path = Path(save_model(trained, tmp_path / "m"))
+    path = Path(trained.save(tmp_path / "m"))
     before = path.read_bytes()
 
-    def failing_savez(f, **arrays):
+    def failing_write(f, array, **kwargs):
         f.write(b"half a model")
         raise error
 
-    monkeypatch.setattr(np, "savez", failing_savez)
+    monkeypatch.setattr(np.lib.format, "write_array", failing_write)
     expected = Word2VecError if isinstance(error, OSError) else RuntimeError
     with pytest.raises(expected):
-        save_model(trained, path)
+        trained.save(path)
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["m.npz"]
     monkeypatch.undo()
-    np.testing.assert_array_equal(load_model(path).W_in, trained.W_in)
+    np.testing.assert_array_equal(Word2Vec.load(path).W_in, trained.W_in)
 
 
 def test_successful_write_leaves_no_temp_file(trained, tmp_path):
-    save_model(trained, tmp_path / "a")
-    save_model(trained, tmp_path / "a")  # overwrite
+    trained.save(tmp_path / "a")
+    trained.save(tmp_path / "a")  # overwrite
     assert os.listdir(tmp_path) == ["a.npz"]
 
 
-def test_writing_into_a_missing_folder(trained, tmp_path):
-    with pytest.raises(Word2VecError):
-        save_model(trained, tmp_path / "no" / "such" / "m")
+def test_saving_creates_a_missing_folder_and_refuses_a_file_in_the_way(trained, tmp_path):
+    saved = trained.save(tmp_path / "no" / "such" / "m")
+    assert Path(saved) == tmp_path / "no" / "such" / "m.npz" and Path(saved).is_file()
+    (tmp_path / "file").write_text("in the way")
+    with pytest.raises(Word2VecError, match="cannot create folder"):
+        trained.save(tmp_path / "file" / "m")
+
+
+def test_models_saved_before_the_train_config_still_load(tmp_path):
+    """A file as version 0.1.0 wrote it: np.savez, options in meta fields and in the training
+    state's hyperparameters, no ``config``."""
+    from word2vec_numpy.formats.npz import encode_words
+
+    rng = np.random.default_rng(0)
+    words = ["the", "cat", "sat", "mat"]
+    blob, offsets = encode_words(words)
+    W_in, W_out = rng.normal(size=(2, 4, 6)).astype(np.float32)
+    meta = {
+        "model": "cbow",
+        "embed_dim": 6,
+        "n_negatives": 3,
+        "cbow_exact_grad": False,
+        "min_count": 2,
+        "training_state": {
+            "hyperparameters": {
+                "window": 4,
+                "epochs": 2,
+                "lr": 0.05,
+                "sample": 0.001,
+                "workers": 2,
+                "seed": 9,
+            }
+        },
+    }
+    np.savez(
+        tmp_path / "old.npz",
+        format_version=np.array(1),
+        W_in=W_in,
+        W_out=W_out,
+        words_utf8=blob,
+        word_offsets=offsets,
+        counts=np.array([9, 5, 3, 2]),
+        meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+        loss_history=np.array([3.0, 2.5]),
+    )
+    model = Word2Vec.load(tmp_path / "old.npz")
+    assert model.vocab.words == words and model.vocab.min_count == 2
+    np.testing.assert_array_equal(model.W_in, W_in)
+    np.testing.assert_array_equal(model.W_out, W_out)
+    c = model.config
+    assert (c.model, c.dim, c.neg, c.window, c.epochs, c.lr, c.seed) == (
+        "cbow",
+        6,
+        3,
+        4,
+        2,
+        0.05,
+        9,
+    )
+    assert model.loss_history == [3.0, 2.5]

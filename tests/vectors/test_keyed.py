@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from word2vec_numpy import KeyedVectors
 from word2vec_numpy.model.word2vec import Word2Vec
 from word2vec_numpy.vectors.keyed import UnknownWordError, top_n_indices
 
@@ -14,15 +15,15 @@ from word2vec_numpy.vectors.keyed import UnknownWordError, top_n_indices
 def random_model(n_words: int = 200, dim: int = 16, seed: int = 0) -> Word2Vec:
     rng = np.random.default_rng(seed)
     words = [f"w{i}" for i in range(n_words)]
-    return Word2Vec.from_vectors(words, rng.normal(size=(n_words, dim)).astype(np.float32))
+    return KeyedVectors(words, rng.normal(size=(n_words, dim)).astype(np.float32))
 
 
 def brute_force(model: Word2Vec, query: np.ndarray, exclude: set[int], limit: int | None = None):
     """Cosines in float64 over the first ``limit`` words, best first."""
-    W = model.W_in.astype(np.float64)[:limit]
+    W = model.vectors.astype(np.float64)[:limit]
     cos = W @ query / (np.linalg.norm(W, axis=1) * np.linalg.norm(query))
     order = [int(i) for i in np.argsort(-cos, kind="stable") if int(i) not in exclude]
-    return [(model.vocab.words[i], cos[i]) for i in order]
+    return [(model.words[i], cos[i]) for i in order]
 
 
 def royal_model() -> Word2Vec:
@@ -42,14 +43,14 @@ def royal_model() -> Word2Vec:
         "apple": y,
         "pear": y + 0.2 * x,
     }
-    return Word2Vec.from_vectors(list(vectors), np.stack(list(vectors.values())))
+    return KeyedVectors(list(vectors), np.stack(list(vectors.values())))
 
 
 def test_most_similar_excludes_query_and_matches_brute_force():
     model = random_model()
-    got = model.most_similar("w7", top_n=10)
+    got = model.most_similar("w7", topn=10)
     assert "w7" not in [w for w, _ in got]
-    want = brute_force(model, model.W_in[7].astype(np.float64), {7})[:10]
+    want = brute_force(model, model.vectors[7].astype(np.float64), {7})[:10]
     assert [w for w, _ in got] == [w for w, _ in want]
     np.testing.assert_allclose([s for _, s in got], [s for _, s in want], atol=1e-5)
     assert all(isinstance(s, float) for _, s in got)
@@ -58,53 +59,55 @@ def test_most_similar_excludes_query_and_matches_brute_force():
 def test_most_similar_batch_equals_single():
     model = random_model()
     words = ["w0", "w5", "w150", "w199"]
-    batch = model.most_similar_batch(words, top_n=7)
+    batch = model.most_similar_batch(words, topn=7)
     for word, result in zip(words, batch, strict=True):
-        single = model.most_similar(word, top_n=7)
+        single = model.most_similar(word, topn=7)
         assert [w for w, _ in result] == [w for w, _ in single]
         np.testing.assert_allclose([s for _, s in result], [s for _, s in single], atol=1e-6)
 
 
 def test_restrict_vocab_searches_only_the_most_frequent_words():
     model = random_model()
-    got = model.most_similar("w150", top_n=5, restrict_vocab=50)
-    ids = [model.vocab.word_to_id[w] for w, _ in got]
+    got = model.most_similar("w150", topn=5, restrict_vocab=50)
+    ids = [model.key_to_index[w] for w, _ in got]
     assert all(i < 50 for i in ids)
-    want = brute_force(model, model.W_in[150].astype(np.float64), {150}, limit=50)[:5]
+    want = brute_force(model, model.vectors[150].astype(np.float64), {150}, limit=50)[:5]
     assert [w for w, _ in got] == [w for w, _ in want]
-    batch = model.most_similar_batch(["w150", "w3"], top_n=5, restrict_vocab=50)
+    batch = model.most_similar_batch(["w150", "w3"], topn=5, restrict_vocab=50)
     assert [w for w, _ in batch[0]] == [w for w, _ in got]
     np.testing.assert_allclose([s for _, s in batch[0]], [s for _, s in got], atol=1e-6)
-    assert [w for w, _ in batch[1]] == [w for w, _ in model.most_similar("w3", 5, 50)]
+    assert [w for w, _ in batch[1]] == [
+        w for w, _ in model.most_similar("w3", topn=5, restrict_vocab=50)
+    ]
     assert "w3" not in [w for w, _ in batch[1]]
 
 
 def test_top_n_larger_than_vocabulary_and_zero():
     model = random_model(n_words=6)
-    assert len(model.most_similar("w0", top_n=50)) == 5
-    assert len(model.most_similar_batch(["w0", "w1"], top_n=50)[1]) == 5
-    assert model.most_similar("w0", top_n=0) == []
-    assert len(model.most_similar("w0", top_n=3, restrict_vocab=2)) == 1
+    assert len(model.most_similar("w0", topn=50)) == 5
+    assert len(model.most_similar_batch(["w0", "w1"], topn=50)[1]) == 5
+    assert model.most_similar("w0", topn=0) == []
+    assert len(model.most_similar("w0", topn=3, restrict_vocab=2)) == 1
 
 
 def test_list_query_is_mean_of_unit_vectors_and_vector_query_excludes_nothing():
     model = random_model()
-    unit = model.W_in / np.linalg.norm(model.W_in, axis=1, keepdims=True)
-    got = model.most_similar(["w1", "w2"], top_n=5)
+    unit = model.vectors / np.linalg.norm(model.vectors, axis=1, keepdims=True)
+    got = model.most_similar(["w1", "w2"], topn=5)
     want = brute_force(model, (unit[1] + unit[2]).astype(np.float64) / 2, {1, 2})[:5]
     assert [w for w, _ in got] == [w for w, _ in want]
-    by_vector = model.most_similar(model.vector("w9"), top_n=3)
+    by_vector = model.most_similar(model.get_vector("w9"), topn=3)
     assert by_vector[0][0] == "w9"
     assert by_vector[0][1] == pytest.approx(1.0, abs=1e-5)
 
 
 def test_vector_similarity_contains():
     model = random_model()
-    v = model.vector("w3")
-    v[:] = 0  # a copy: the model is unchanged
-    assert np.any(model.W_in[3])
+    np.testing.assert_array_equal(model.get_vector("w3"), model.vectors[3])
+    unit = model.get_vector("w3", norm=True)
+    assert np.linalg.norm(unit) == pytest.approx(1.0, abs=1e-6)
     assert model.similarity("w3", "w3") == pytest.approx(1.0, abs=1e-6)
-    a, b = model.W_in[3].astype(np.float64), model.W_in[4].astype(np.float64)
+    a, b = model.vectors[3].astype(np.float64), model.vectors[4].astype(np.float64)
     cos = a @ b / np.linalg.norm(a) / np.linalg.norm(b)
     assert model.similarity("w3", "w4") == pytest.approx(cos, abs=1e-6)
     assert "w3" in model and "nope" not in model
@@ -112,37 +115,37 @@ def test_vector_similarity_contains():
 
 def test_cache_is_invalidated():
     model = random_model()
-    before = model.most_similar("w0", top_n=1)[0][0]
-    target = model.vocab.word_to_id[before]
-    model.W_in[5] = model.W_in[0] * 3  # w5 now points exactly like w0
-    assert model.most_similar("w0", top_n=1)[0][0] == before  # stale cache, by design
-    model.invalidate_cache()
-    assert model.most_similar("w0", top_n=1)[0] == ("w5", pytest.approx(1.0, abs=1e-6))
+    before = model.most_similar("w0", topn=1)[0][0]
+    target = model.key_to_index[before]
+    model.vectors[5] = model.vectors[0] * 3  # w5 now points exactly like w0
+    assert model.most_similar("w0", topn=1)[0][0] == before  # stale cache, by design
+    model.vectors_changed()
+    assert model.most_similar("w0", topn=1)[0] == ("w5", pytest.approx(1.0, abs=1e-6))
     assert target != 5 or before == "w5"
 
 
 def test_analogy_3cosadd_on_handmade_vectors():
     model = royal_model()
-    got = model.analogy("king", "man", "woman", top_n=3)
+    got = model.analogy("king", "man", "woman", topn=3)
     assert got[0][0] == "queen"
     assert got[0][1] == pytest.approx(1.0, abs=1e-6)
     assert not {"king", "man", "woman"} & {w for w, _ in got}
     # the reverse direction: queen - woman + man = king
-    assert model.analogy("queen", "woman", "man", top_n=1)[0][0] == "king"
+    assert model.analogy("queen", "woman", "man", topn=1)[0][0] == "king"
 
 
 def test_analogy_3cosmul_matches_formula():
     model = royal_model()
-    got = model.analogy("king", "man", "woman", top_n=4, method="3cosmul")
+    got = model.analogy("king", "man", "woman", topn=4, method="3cosmul")
     assert got[0][0] == "queen"
-    W = model.W_in.astype(np.float64)
+    W = model.vectors.astype(np.float64)
     U = W / np.linalg.norm(W, axis=1, keepdims=True)
-    ids = [model.vocab.word_to_id[w] for w in ("king", "man", "woman")]
+    ids = [model.key_to_index[w] for w in ("king", "man", "woman")]
     s = (U @ U[ids].T + 1) / 2  # columns: a, b, c
     score = s[:, 0] * s[:, 2] / (s[:, 1] + 1e-3)
     score[ids] = -np.inf
     order = np.argsort(-score, kind="stable")[:4]
-    assert [w for w, _ in got] == [model.vocab.words[i] for i in order]
+    assert [w for w, _ in got] == [model.words[i] for i in order]
     np.testing.assert_allclose([v for _, v in got], score[order], rtol=1e-5)
     with pytest.raises(Exception, match="unknown analogy method"):
         model.analogy("king", "man", "woman", method="nope")
@@ -180,7 +183,7 @@ def test_top_n_indices_is_a_stable_descending_sort(values, n):
 def test_assigning_a_new_matrix_refreshes_the_cache():
     model = random_model()
     model.most_similar("w0")
-    new = model.W_in.copy()
+    new = model.vectors.copy()
     new[5] = new[0]
-    model.W_in = new
-    assert model.most_similar("w0", top_n=1)[0] == ("w5", pytest.approx(1.0, abs=1e-6))
+    model.vectors = new
+    assert model.most_similar("w0", topn=1)[0] == ("w5", pytest.approx(1.0, abs=1e-6))

@@ -14,7 +14,6 @@ import pytest
 
 from word2vec_numpy import Trainer, Word2Vec, Word2VecError, encode_corpus
 from word2vec_numpy.data.sample import generate_sample_sentences, write_sample_corpus
-from word2vec_numpy.formats.npz import load_model, save_model
 
 SETTINGS = dict(n_epochs=2, workers=1, seed=7, quiet=True, chunk_words=20_000)
 
@@ -45,9 +44,9 @@ def test_stop_and_resume_equals_uninterrupted(corpus, tmp_path, stop_after):
 
     part.train(on_chunk=stop)
     assert not part.finished
-    path = save_model(part_model, tmp_path / "ckpt", extra_state=part.state())
+    path = part_model.save(tmp_path / "ckpt", extra_state=part.state())
 
-    resumed_model = load_model(path)
+    resumed_model = Word2Vec.load(path)
     resumed = Trainer(resumed_model, corpus.vocab, corpus, **SETTINGS)
     resumed.restore(resumed_model.training_state)
     resumed.train()

@@ -6,38 +6,16 @@ import argparse
 import io
 import json
 import struct
-import sys
 
 import numpy as np
 import pytest
+from conftest import run_cli as run
 
-from word2vec_numpy.cli import commands
-from word2vec_numpy.cli.commands import (
-    add_subcommands,
-    format_table,
-    load_any,
-    report_after_training,
-)
+from word2vec_numpy import KeyedVectors, Vocabulary, Word2Vec
+from word2vec_numpy.cli.common import format_table, load_any
+from word2vec_numpy.cli.report import report_after_training
 from word2vec_numpy.errors import Word2VecError
 from word2vec_numpy.formats.word2vec_format import load_word2vec_format, save_word2vec_format
-from word2vec_numpy.model.word2vec import Word2Vec
-
-
-def run(argv: list[str], capsys) -> tuple[int, str, str]:
-    """What cli.py does: parse, call args.func, turn user errors into one line + exit 2."""
-    parser = argparse.ArgumentParser(prog="word2vec-numpy")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_subcommands(sub)
-    args = parser.parse_args(argv)
-    try:
-        code = args.func(args)
-    except (Word2VecError, KeyError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) else str(exc)
-        print(f"error: {message}", file=sys.stderr)
-        code = 2
-    out, err = capsys.readouterr()
-    return code, out, err
-
 
 VECTORS = {
     # person p, royal r, male m, female f, two spare axes x, y (see test_query.royal_model)
@@ -81,8 +59,8 @@ def test_similar_prints_a_table(model_file, capsys):
     lines = blocks[0].splitlines()
     assert lines[0] == "king"
     assert lines[1].split() == ["rank", "word", "cosine"]
-    model = Word2Vec.from_vectors(WORDS, MATRIX)
-    want = model.most_similar("king", top_n=3)
+    model = KeyedVectors(WORDS, MATRIX)
+    want = model.most_similar("king", topn=3)
     for line, (word, score) in zip(lines[2:], want, strict=True):
         rank, got_word, got_score = line.split()
         assert got_word == word and float(got_score) == pytest.approx(score, abs=1e-4)
@@ -96,7 +74,7 @@ def test_similar_prints_a_table(model_file, capsys):
 def test_unknown_word_is_one_line_exit_2(model_file, capsys):
     code, out, err = run(["similar", str(model_file), "kign"], capsys)
     assert code == 2 and out == ""
-    assert err == "error: 'kign' is not in the vocabulary (did you mean 'king'?)\n"
+    assert err == "word2vec-numpy similar: 'kign' is not in the vocabulary (did you mean 'king'?)\n"
     code, _, err = run(["analogy", str(model_file), "king", "man", "wman"], capsys)
     assert code == 2 and err.count("\n") == 1 and "did you mean 'woman'" in err
 
@@ -179,13 +157,23 @@ def test_export_formats(model_file, tmp_path, capsys):
     assert code == 2 and "no output vectors" in err and not (tmp_path / "o.txt").exists()
 
 
-def test_export_output_and_summed_vectors(tmp_path, monkeypatch, capsys):
-    model = Word2Vec.from_vectors(WORDS, MATRIX)
+def model_with(words, matrix) -> Word2Vec:
+    """A Word2Vec whose word vectors are ``matrix`` (output vectors zero)."""
+    vocab = Vocabulary.from_words(words, np.arange(len(words), 0, -1))
+    model = Word2Vec(vocab, dim=matrix.shape[1])
+    model.W_in = np.asarray(matrix, dtype=np.float32)
+    return model
+
+
+def test_export_output_and_summed_vectors(tmp_path, capsys):
+    model = model_with(WORDS, MATRIX)
     model.W_out = np.full_like(MATRIX, 0.5)
-    monkeypatch.setattr(commands, "load_any", lambda path: model)
+    model.save(tmp_path / "model.npz")
     for which, expected in (("out", model.W_out), ("sum", MATRIX + 0.5)):
         path = tmp_path / f"{which}.txt"
-        code, _, _ = run(["export", "model.npz", str(path), "--which", which], capsys)
+        code, _, _ = run(
+            ["export", str(tmp_path / "model.npz"), str(path), "--which", which], capsys
+        )
         assert code == 0
         np.testing.assert_allclose(load_word2vec_format(path)[1], expected)
 
@@ -196,30 +184,35 @@ def png_size(path):
     return struct.unpack(">II", data[16:24])
 
 
-def test_plot_writes_pngs_next_to_the_model(tmp_path, monkeypatch, capsys):
+def test_plot_writes_pngs_next_to_the_model(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     pytest.importorskip("sklearn")
     rng = np.random.default_rng(0)
     words = [f"w{i}" for i in range(40)]
-    model = Word2Vec.from_vectors(words, rng.normal(size=(40, 8)).astype(np.float32))
+    model = model_with(words, rng.normal(size=(40, 8)).astype(np.float32))
     model.loss_history = list(np.linspace(4, 2, 50))
     model.history_epochs = [0] * 25 + [1] * 25
-    monkeypatch.setattr(commands, "load_any", lambda path: model)
+    model.save(tmp_path / "m.npz")
     code, out, _ = run(["plot", str(tmp_path / "m.npz"), "--top", "30"], capsys)
     assert code == 0
     assert png_size(tmp_path / "m.tsne.png") == (1200, 900)
     assert png_size(tmp_path / "m.loss.png") == (1000, 600)
     assert "m.tsne.png (30 words" in out
-    code, _, err = run(["plot", "x.npz", "--words", "w1", "zz", "w2", "w3", "w4"], capsys)
+    code, _, err = run(
+        ["plot", str(tmp_path / "m.npz"), "--words", "w1", "zz", "w2", "w3", "w4"], capsys
+    )
     assert code == 2 and "not in the vocabulary: 'zz'" in err
 
 
 def test_load_any(model_file, tmp_path):
-    model = load_any(model_file)
-    assert model.vocab.words == WORDS and model.most_similar("king", 1)[0][0] == "prince"
+    vectors, model = load_any(model_file)
+    assert vectors.words == WORDS and vectors.most_similar("king", topn=1)[0][0] == "prince"
+    assert model is None  # a vectors file holds no model
     binary = tmp_path / "v.bin"
     save_word2vec_format(binary, WORDS, MATRIX, binary=True)
-    np.testing.assert_array_equal(load_any(binary).W_in, MATRIX)
+    vectors, model = load_any(binary)
+    np.testing.assert_array_equal(vectors.vectors, MATRIX)
+    assert model is None
     with pytest.raises(Word2VecError, match="model file not found"):
         load_any(tmp_path / "missing.npz")
     with pytest.raises(Word2VecError, match="directory"):
@@ -232,11 +225,14 @@ def test_load_any(model_file, tmp_path):
 
 def test_load_any_npz(tmp_path):
     pytest.importorskip("word2vec_numpy.formats.npz")
-    model = Word2Vec.from_vectors(WORDS, MATRIX)
-    saved = model.save(str(tmp_path / "model.npz"))
-    loaded = load_any(saved)
-    np.testing.assert_array_equal(loaded.W_in, MATRIX)
-    assert loaded.vocab.words == WORDS
+    saved = KeyedVectors(WORDS, MATRIX).save(str(tmp_path / "vectors.npz"))
+    vectors, model = load_any(saved)
+    np.testing.assert_array_equal(vectors.vectors, MATRIX)
+    assert vectors.words == WORDS and model is None
+    saved = model_with(WORDS, MATRIX).save(tmp_path / "model.npz")
+    vectors, model = load_any(saved)
+    np.testing.assert_array_equal(vectors.vectors, MATRIX)
+    assert model is not None and model.vocab.words == WORDS
 
 
 def test_format_table_alignment():
@@ -249,7 +245,7 @@ def test_format_table_alignment():
 def test_report_after_training(bench_files):
     questions, pairs = bench_files
     rng = np.random.default_rng(0)
-    model = Word2Vec.from_vectors(WORDS, MATRIX)
+    model = model_with(WORDS, MATRIX)
     model.W_out = rng.normal(size=MATRIX.shape).astype(np.float32)
     stream = io.StringIO()
     options = argparse.Namespace(analogies=str(questions), pairs=[str(pairs)], corpus="text8")
@@ -270,7 +266,7 @@ def test_report_after_training_on_the_sample_corpus():
     words = sorted({w for line in sample.sample_questions().splitlines() for w in line.split()})
     words = [w for w in words if w != ":"] + [f"noise{i}" for i in range(30)]
     rng = np.random.default_rng(0)
-    model = Word2Vec.from_vectors(words, rng.normal(size=(len(words), 12)).astype(np.float32))
+    model = model_with(words, rng.normal(size=(len(words), 12)).astype(np.float32))
     stream = io.StringIO()
     report = report_after_training(model, {"corpus": "sample"}, stream)
     result = report["sample_analogies"]

@@ -1,0 +1,205 @@
+"""What the subcommands share: option spellings, loading a MODEL argument, printing tables."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..config import positive_int
+from ..errors import Word2VecError
+from ..model.word2vec import Word2Vec
+from ..vectors.keyed import KeyedVectors
+
+QUESTIONS_FILE = "questions-words.txt"
+PAIRS_FILES = ("wordsim353.tsv", "simlex999.txt")
+QUESTIONS_HELP = (
+    "get questions-words.txt from gensim's test data (gensim/test/test_data/questions-words.txt) "
+    "or https://github.com/tmikolov/word2vec (questions-words.txt)"
+)
+
+
+def opt(parser: argparse.ArgumentParser | Any, name: str, **kwargs: Any) -> None:
+    """Add ``--name-with-dashes`` and its ``--name_with_underscores`` spelling."""
+    spellings = [name]
+    if "-" in name[2:]:
+        spellings.append("--" + name[2:].replace("-", "_"))
+    parser.add_argument(*spellings, **kwargs)
+
+
+def arg_type(check: Any) -> Any:
+    """An argparse ``type`` from a check of ``config.py`` (its message, one line)."""
+
+    def parse(text: str) -> Any:
+        try:
+            return check(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = check.__name__
+    return parse
+
+
+POSITIVE_INT = arg_type(positive_int)
+
+
+def add_model_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "model", metavar="MODEL", help="a .npz model or a word2vec text/binary file"
+    )
+
+
+def add_top(parser: argparse.ArgumentParser, default: int, what: str = "words to show") -> None:
+    parser.add_argument(
+        "--top",
+        "--top-n",
+        "--top_n",
+        dest="top",
+        type=POSITIVE_INT,
+        default=default,
+        metavar="N",
+        help=f"how many {what} (default {default})",
+    )
+
+
+def add_restrict(parser: argparse.ArgumentParser, default: int | None, what: str) -> None:
+    parser.add_argument(
+        "--restrict-vocab",
+        "--restrict_vocab",
+        dest="restrict_vocab",
+        type=POSITIVE_INT,
+        default=default,
+        metavar="N",
+        help=f"{what} only the N most frequent words (default: {default or 'all'})",
+    )
+
+
+def load_any(path: str | Path) -> tuple[KeyedVectors, Word2Vec | None]:
+    """A MODEL argument: our ``.npz`` model (the vectors and the model), our saved vectors,
+    or a word2vec text/binary vector file (format sniffed; no model)."""
+    p = Path(path)
+    if not p.exists():
+        raise Word2VecError(f"model file not found: {path}")
+    if p.is_dir():
+        raise Word2VecError(f"{path} is a directory, not a model file")
+    try:
+        with open(p, "rb") as f:
+            magic = f.read(4)
+    except OSError as exc:
+        raise Word2VecError(f"cannot read {path}: {exc.strerror}") from None
+    if magic == b"PK\x03\x04":  # .npz files are zip archives
+        try:
+            model = Word2Vec.load(p)
+        except Word2VecError:
+            return KeyedVectors.load(p), None  # saved vectors, or a clear error
+        return model.wv, model
+    vectors = KeyedVectors.load_word2vec_format(p, warn=_warn)
+    if not len(vectors):
+        raise Word2VecError(f"{path}: the file holds no vectors")
+    return vectors, None
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def unknown_word(exc: KeyError) -> Word2VecError:
+    return Word2VecError(str(exc.args[0]) if exc.args else "unknown word")
+
+
+# --------------------------------------------------------------------------------- printing
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "  ") -> str:
+    """Rows as aligned columns: a column of numbers (ints, floats, numeric strings such as
+    ``"0.8123"`` or ``"45.10%"``; ``""`` and ``"-"`` allowed) is right-aligned, text left."""
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    right = [
+        bool(rows) and all(_numeric(row[i]) for row in rows) and any(str(row[i]) for row in rows)
+        for i in range(len(headers))
+    ]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = []
+    for r in cells:
+        parts = [
+            c.rjust(w) if right[i] else c.ljust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        lines.append((indent + "  ".join(parts)).rstrip())
+    return "\n".join(lines)
+
+
+def _numeric(cell: Any) -> bool:
+    if isinstance(cell, (int, float, np.integer, np.floating)):
+        return True
+    text = str(cell)
+    if text in ("", "-"):
+        return True
+    try:
+        float(text.rstrip("%"))
+    except ValueError:
+        return False
+    return True
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.2f}%"
+
+
+def analogy_table(result: Mapping[str, Any]) -> str:
+    rv = result["restrict_vocab"]
+    scope = "all words" if rv is None else f"first {rv} words"
+    case = "case-insensitive" if result["case_insensitive"] else "case-sensitive"
+    rows = [
+        (s["section"], s["correct"], s["total"], pct(s["accuracy"]) if s["total"] else "-")
+        for s in result["sections"]
+    ]
+    rows.append(("", "", "", ""))
+    for name in ("semantic", "syntactic"):
+        part = result[name]
+        rows.append(
+            (name, part["correct"], part["total"], pct(part["accuracy"]) if part["total"] else "-")
+        )
+    rows.append(("total", result["correct"], result["total"], pct(result["accuracy"])))
+    lines = [
+        f"analogies: {result['source']} ({scope}, {case})",
+        format_table(("section", "correct", "total", "accuracy"), rows),
+        f"  skipped {result['skipped']} of {result['questions']} questions "
+        f"({result['oov_ratio']:.1f}%) with a word outside the vocabulary",
+    ]
+    if result.get("malformed_lines"):
+        lines.append(f"  ignored {result['malformed_lines']} malformed lines (not 4 words)")
+    return "\n".join(lines)
+
+
+def pairs_table(results: Sequence[Mapping[str, Any]]) -> str:
+    def number(value: float | None) -> str:
+        return "-" if value is None else f"{value:.4f}"
+
+    rows = [
+        (
+            Path(r["source"]).name,
+            number(r["spearman"]),
+            number(r["pearson"]),
+            r["pairs"],
+            f"{r['oov_ratio']:.1f}%",
+        )
+        for r in results
+    ]
+    lines = ["word pairs:", format_table(("file", "spearman", "pearson", "pairs", "oov"), rows)]
+    for r in results:
+        name = Path(r["source"]).name
+        if r.get("spearman_undefined"):
+            lines.append(f"  {name}: correlation undefined ({r['spearman_undefined']})")
+        if r.get("invalid_scores"):
+            lines.append(f"  {name}: ignored {r['invalid_scores']} lines with a non-finite score")
+    return "\n".join(lines)
+
+
+def neighbour_table(word: str, neighbours: Sequence[tuple[str, float]]) -> str:
+    rows = [(i, w, f"{s:.4f}") for i, (w, s) in enumerate(neighbours, 1)]
+    return f"{word}\n" + format_table(("rank", "word", "cosine"), rows)

@@ -1,0 +1,142 @@
+"""``word2vec-numpy evaluate MODEL``: analogy accuracy and word-pair correlations."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..data.download import default_data_dir
+from ..errors import Word2VecError
+from ..vectors.evaluate import evaluate_analogies, evaluate_word_pairs
+from .common import (
+    PAIRS_FILES,
+    POSITIVE_INT,
+    QUESTIONS_FILE,
+    QUESTIONS_HELP,
+    add_model_argument,
+    add_restrict,
+    analogy_table,
+    load_any,
+    opt,
+    pairs_table,
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "evaluate",
+        help="analogy accuracy and word-similarity correlations",
+        description="Score a model on questions-words.txt analogies and on word-pair "
+        "similarity files (WordSim-353, SimLex-999), with the same semantics as gensim.",
+    )
+    add_model_argument(p)
+    p.add_argument(
+        "--analogies",
+        metavar="FILE",
+        help=f"analogy questions (default: {QUESTIONS_FILE} in --data-dir)",
+    )
+    p.add_argument(
+        "--pairs",
+        metavar="FILE",
+        nargs="+",
+        action="extend",
+        help="word-pair files (tab-separated word1 word2 score); "
+        "default: wordsim353.tsv and simlex999.txt in --data-dir if present",
+    )
+    add_restrict(p, 30000, "analogies use")
+    opt(
+        p,
+        "--pairs-restrict-vocab",
+        type=POSITIVE_INT,
+        default=300000,
+        metavar="N",
+        help="word pairs use only the N most frequent words (default 300000)",
+    )
+    case = p.add_mutually_exclusive_group()
+    opt(
+        case,
+        "--case-insensitive",
+        dest="case_insensitive",
+        action="store_true",
+        default=True,
+        help="ignore case (default)",
+    )
+    opt(
+        case,
+        "--case-sensitive",
+        dest="case_insensitive",
+        action="store_false",
+        help="match words exactly",
+    )
+    opt(
+        p,
+        "--data-dir",
+        dest="data_dir",
+        metavar="DIR",
+        help="where to look for the benchmark files (default: the data cache)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)
+
+
+def _evaluation_files(args: argparse.Namespace) -> tuple[Path | None, list[Path]]:
+    pairs = [Path(p) for p in (args.pairs or [])]
+    if args.analogies:
+        return Path(args.analogies), pairs
+    data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+    default = data_dir / QUESTIONS_FILE
+    if not args.pairs:
+        # Nothing asked for explicitly: use whatever benchmark files the data dir holds.
+        pairs = [data_dir / name for name in PAIRS_FILES if (data_dir / name).is_file()]
+    if default.is_file():
+        return default, pairs
+    if pairs:
+        return None, pairs  # the user only asked for word pairs
+    raise Word2VecError(
+        f"no analogy file: {default} does not exist; {QUESTIONS_HELP}, and put it in "
+        f"{data_dir} (or pass --analogies FILE / --data-dir DIR)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if not Path(args.model).exists():  # the first thing to tell, before the benchmark files
+        raise Word2VecError(f"model file not found: {args.model}")
+    analogy_file, pair_files = _evaluation_files(args)
+    for f in ([analogy_file] if analogy_file else []) + pair_files:
+        if not f.is_file():
+            raise Word2VecError(f"benchmark file not found: {f}")
+    kv, _ = load_any(args.model)
+    words, vectors = kv.words, kv.vectors
+    report: dict[str, Any] = {"model": str(args.model), "analogies": None, "pairs": []}
+    if analogy_file is not None:
+        report["analogies"] = evaluate_analogies(
+            words,
+            vectors,
+            analogy_file,
+            restrict_vocab=args.restrict_vocab,
+            case_insensitive=args.case_insensitive,
+        )
+    for f in pair_files:
+        report["pairs"].append(
+            evaluate_word_pairs(
+                words,
+                vectors,
+                f,
+                restrict_vocab=args.pairs_restrict_vocab,
+                case_insensitive=args.case_insensitive,
+            )
+        )
+    out = sys.stdout
+    if args.json:
+        print(json.dumps(report), file=out)
+        return 0
+    blocks = []
+    if report["analogies"] is not None:
+        blocks.append(analogy_table(report["analogies"]))
+    if report["pairs"]:
+        blocks.append(pairs_table(report["pairs"]))
+    print("\n\n".join(blocks), file=out)
+    return 0

@@ -1,0 +1,232 @@
+"""``TrainConfig``: every training option, defined once.
+
+Each option is one dataclass field: its name (also the CLI flag, ``dim`` -> ``--dim``), its
+default, its check and its help text. The command line is built from these fields
+(``cli/train.py``), the model and the trainer read them, checkpoints store them, and a resumed
+run compares them in one place (:meth:`TrainConfig.resume_mismatch`). Other spellings used by
+the C tool and gensim (``vector_size``, ``negative``, ``alpha``, ...) are listed with the
+field as ``aliases`` and accepted by :meth:`TrainConfig.from_options` only.
+
+Adding an option: add a field here with ``option(...)``; read it where it is used. The CLI
+flag, its help, the check, the checkpoint and the resume comparison follow.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ConfigError
+
+DEFAULT_LR = {"skipgram": 0.025, "cbow": 0.05}
+
+
+# -- checks: each returns the value, or raises ValueError with the reason ------------------------
+def positive_int(value: Any) -> int:
+    """An integer >= 1 (also from text such as ``"5"``)."""
+    number = _int(value)
+    if number < 1:
+        raise ValueError(f"must be a positive integer, not {value}")
+    return number
+
+
+def nonnegative_int(value: Any) -> int:
+    """An integer >= 0."""
+    number = _int(value)
+    if number < 0:
+        raise ValueError(f"must be an integer >= 0, not {value}")
+    return number
+
+
+def positive_float(value: Any) -> float:
+    """A finite number > 0."""
+    number = _float(value)
+    if not number > 0:
+        raise ValueError(f"must be > 0, not {value}")
+    return number
+
+
+def nonnegative_float(value: Any) -> float:
+    """A finite number >= 0."""
+    number = _float(value)
+    if not number >= 0:
+        raise ValueError(f"must be >= 0, not {value}")
+    return number
+
+
+def seed_value(value: Any) -> int:
+    """A seed NumPy accepts: an integer >= 0."""
+    number = _int(value)
+    if number < 0:
+        raise ValueError(f"must be an integer >= 0, not {value}")
+    return number
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"must be an integer, not {value}")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be an integer, not {value!r}") from None
+    if isinstance(value, float) and value != number:
+        raise ValueError(f"must be an integer, not {value}")
+    return number
+
+
+def _float(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a number, not {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"must be a finite number, not {value}")
+    return number
+
+
+def one_of(*choices: str) -> Callable[[Any], str]:
+    """One of ``choices``."""
+
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}, not {value!r}")
+        return str(value)
+
+    check.choices = choices  # type: ignore[attr-defined]
+    return check
+
+
+def option(
+    default: Any,
+    check: Callable[[Any], Any] | None,
+    help: str,
+    *,
+    aliases: tuple[str, ...] = (),
+    resume: bool = True,
+    cli: bool = True,
+    cli_default: Callable[[], Any] | None = None,
+    metavar: str | None = None,
+) -> Any:
+    """A TrainConfig field. ``check(value)`` validates (None allowed when the default is None);
+    ``resume``: a resumed run must use the same value; ``cli``: has a ``--flag``;
+    ``cli_default``: the command line's default when it differs from the API's."""
+    meta = {
+        "check": check,
+        "help": help,
+        "aliases": aliases,
+        "resume": resume,
+        "cli": cli,
+        "cli_default": cli_default,
+        "metavar": metavar,
+    }
+    return field(default=default, metadata=meta)
+
+
+@dataclass
+class TrainConfig:
+    """The hyperparameters of a word2vec model and its training, each defined once.
+
+    Defaults are those of the C tool and gensim; ``lr=None`` means 0.025 for skip-gram and
+    0.05 for CBOW. Build one with keyword arguments (checked), or with
+    :meth:`from_options`, which also accepts the C tool's and gensim's spellings.
+    """
+
+    model: str = option("skipgram", one_of("skipgram", "cbow"), "skipgram or cbow")
+    dim: int = option(
+        100, positive_int, "vector size (100)", aliases=("embed_dim", "vector_size", "size")
+    )
+    window: int = option(5, positive_int, "max window radius (5)")
+    neg: int = option(
+        5, positive_int, "negatives per example (5)", aliases=("n_negatives", "negative")
+    )
+    min_count: int = option(5, positive_int, "drop rarer words (5)", resume=False)
+    sample: float = option(1e-3, nonnegative_float, "subsampling t (1e-3)")
+    epochs: int = option(
+        5, positive_int, "passes over the corpus (5)", aliases=("n_epochs", "iter")
+    )
+    lr: float | None = option(
+        None, positive_float, "0.025 skip-gram, 0.05 CBOW", aliases=("alpha",)
+    )
+    lr_min: float = option(1e-4, nonnegative_float, "final learning rate", aliases=("min_alpha",))
+    batch_size: int = option(256, positive_int, "centre words per step")
+    workers: int = option(
+        1,
+        positive_int,
+        "worker processes (command line: all cores)",
+        resume=False,
+        cli_default=lambda: os.cpu_count() or 1,
+    )
+    seed: int = option(1, seed_value, "random seed (1)")
+    log_every: int = option(100, positive_int, "batches per loss point", resume=False)
+    cbow_exact_grad: bool = option(
+        False, None, "CBOW: the exact gradient of the mean instead of the C tool's", cli=False
+    )
+    shared_negatives: int | None = option(
+        None, positive_int, "negatives shared by a group of rows (default: see batching)", cli=False
+    )
+    chunk_words: int = option(1 << 16, positive_int, "corpus words per chunk", cli=False)
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            check = f.metadata["check"]
+            if check is None or (value is None and f.default is None):
+                continue
+            try:
+                setattr(self, f.name, check(value))
+            except ValueError as exc:
+                raise ConfigError(f"{f.name}: {exc}") from None
+
+    # -- building ---------------------------------------------------------------------------
+    @classmethod
+    def from_options(cls, base: TrainConfig | None = None, **options: Any) -> TrainConfig:
+        """``base`` (or the defaults) with ``options`` replaced; accepts the aliases."""
+        names = {f.name: f.name for f in dataclasses.fields(cls)}
+        for f in dataclasses.fields(cls):
+            names.update(dict.fromkeys(f.metadata["aliases"], f.name))
+        values = dataclasses.asdict(base) if base is not None else {}
+        for key, value in options.items():
+            if key not in names:
+                raise TypeError(f"unknown training option {key!r}")
+            if names[key] in options and key != names[key]:
+                raise TypeError(f"{key!r} and {names[key]!r} are the same option")
+            values[names[key]] = value
+        return cls(**values)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> TrainConfig:
+        """A config from ``to_dict()`` (e.g. of a saved model); unknown keys are ignored so
+        that files of older versions load."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able values of every option."""
+        return dataclasses.asdict(self)
+
+    def replace(self, **options: Any) -> TrainConfig:
+        """A copy with ``options`` changed (checked)."""
+        return self.from_options(self, **options)
+
+    # -- derived values ---------------------------------------------------------------------
+    @property
+    def start_lr(self) -> float:
+        """The learning rate at the start: ``lr``, or the model's default."""
+        return float(self.lr if self.lr is not None else DEFAULT_LR[self.model])
+
+    def resume_mismatch(self, saved: TrainConfig) -> str | None:
+        """The first option (as ``name=value``) that differs from a checkpoint's ``saved``
+        config among those a resumed run must share, or None."""
+        for f in dataclasses.fields(self):
+            if f.metadata["resume"] and getattr(self, f.name) != getattr(saved, f.name):
+                return f"{f.name}={getattr(saved, f.name)}, not {getattr(self, f.name)}"
+        return None
+
+    @classmethod
+    def cli_fields(cls) -> list[dataclasses.Field]:
+        """The fields that have a command-line flag, in definition order."""
+        return [f for f in dataclasses.fields(cls) if f.metadata["cli"]]

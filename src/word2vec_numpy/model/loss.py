@@ -1,0 +1,70 @@
+"""The Loss interface: an output layer of word2vec, pluggable into the block step.
+
+word2vec has one input side (``W_in``: the word vectors, and how the architecture turns them
+into ``h``: the centre's vector for skip-gram, the context mean for CBOW) and one or more
+output layers that score ``h`` against the word to predict. Negative sampling is one output
+layer (``negative_sampling.py``); hierarchical softmax would be another. A loss owns:
+
+* its parameters: a matrix of output vectors, ``rows(vocab_size)`` x d, initialised to zero
+  and saved under the name ``matrix`` (``W_out`` for negative sampling);
+* the random parts of a batch it needs (``draw``: the negatives), which it stores in
+  ``batch.draws[name]``;
+* its loss and gradients for the two architectures: ``skipgram`` (each centre row predicts
+  the columns of its block that the pair mask selects) and ``cbow`` (each row predicts its
+  own centre word from the context mean).
+
+Both return ``(loss, dL/dH, ids, grads)``: the summed loss (float64), the gradient with
+respect to ``H``, and the rows of the loss's matrix with their gradients, which the model
+scatter-adds (repeated rows summed) after every loss has been computed.
+
+Adding a loss (e.g. hierarchical softmax): write a module in ``model/`` with a subclass of
+``Loss``, add one line to ``LOSSES`` in ``losses.py``, and give ``TrainConfig`` the option
+that ``enabled`` reads (``hs``). Batching, training backends, saving and resuming follow.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..config import TrainConfig
+    from ..data.vocab import Vocabulary
+    from .batching import Batch
+
+Step = tuple[float, np.ndarray, np.ndarray, np.ndarray]  # loss, dL/dH, ids, their gradients
+
+
+class Loss(ABC):
+    """An output layer: its matrix of output vectors, its batch draws and its gradients."""
+
+    name: ClassVar[str]  # the key in LOSSES, stored with the model
+    matrix: ClassVar[str]  # the name of its output matrix (an attribute of the model)
+
+    def __init__(self, vocab: Vocabulary, config: TrainConfig) -> None:
+        self.vocab = vocab
+        self.config = config
+
+    @classmethod
+    @abstractmethod
+    def enabled(cls, config: TrainConfig) -> bool:
+        """Whether ``config`` asks for this loss."""
+
+    def rows(self, vocab_size: int) -> int:
+        """How many output vectors the loss trains (one per word by default)."""
+        return vocab_size
+
+    def draw(self, batch: Batch, rng: np.random.Generator) -> None:  # noqa: B027
+        """Draw the random parts of ``batch`` this loss needs (none by default)."""
+
+    @abstractmethod
+    def skipgram(self, W: np.ndarray, H: np.ndarray, batch: Batch) -> Step:
+        """Skip-gram: H (nb,T,d) the centres' input vectors; targets: ``batch.span`` where
+        ``batch.pair_mask`` (nb,T,C) is 1."""
+
+    @abstractmethod
+    def cbow(self, W: np.ndarray, H: np.ndarray, batch: Batch, valid: np.ndarray) -> Step:
+        """CBOW: H (nb,T,d) the context means; target of row t: ``batch.rows``; ``valid``
+        (nb,T) is 1 for rows with a context."""

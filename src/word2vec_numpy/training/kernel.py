@@ -1,0 +1,80 @@
+"""One resumable pass of SGD over a slice of the id stream: the loop every backend runs.
+
+The slice is read in chunks of ``chunk_words`` ids; every chunk is subsampled with fresh
+random draws, given fresh window radii, and cut into batches (``model/batching.py``); each
+batch is one SGD step (``Word2Vec.train_batch``) at the learning rate the caller's schedule
+gives for the words read so far.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from ..data.encode import ids_to_int64
+from ..errors import Word2VecError
+from ..model.batching import BatchMaker, make_chunk
+from ..model.word2vec import Word2Vec
+
+
+class TrainingDiverged(Word2VecError):
+    """The loss became NaN or infinite: the weights blew up."""
+
+    def __init__(self, lr: float, batch_size: int) -> None:
+        super().__init__(
+            f"training diverged (loss is not finite at learning rate {lr:.4g}): the learning "
+            f"rate is too high for --batch-size {batch_size}; lower --lr or --batch-size"
+        )
+
+
+def train_slice(
+    model: Word2Vec,
+    ids: np.ndarray,
+    lo: int,
+    hi: int,
+    keep_prob: np.ndarray,
+    maker: BatchMaker,
+    rng: np.random.Generator,
+    lr_for: Callable[[int], float],
+    chunk_words: int,
+) -> Iterator[tuple[float, int, int, int, int | None]]:
+    """One pass of SGD over ``ids[lo:hi]``, chunk by chunk.
+
+    ``lr_for(words)`` gives the learning rate once ``words`` corpus words of the slice have
+    been read. Yields after every batch: (loss, pairs, words of the slice read so far, words
+    kept by subsampling in this batch, and at the last batch of a chunk the position where
+    the next chunk starts, else None). Stopping between chunks and calling again from that
+    position with the same ``rng`` state gives exactly the same training.
+    """
+    words_read = 0
+    for position in range(lo, hi, chunk_words):
+        end = min(position + chunk_words, hi)
+        raw = ids_to_int64(ids[position:end])
+        chunk = make_chunk(raw, keep_prob, maker.window, rng)
+        chunk_total = words_read + int(np.count_nonzero(raw >= 0))
+        batches = list(maker.batches(chunk, rng))
+        kept_before = 0
+        for k, (batch, read, kept) in enumerate(batches):
+            lr = lr_for(words_read + read)
+            loss, pairs = model.train_batch(batch, lr)
+            if not math.isfinite(loss):
+                raise TrainingDiverged(lr, maker.batch_size)
+            if k < len(batches) - 1:
+                yield loss, pairs, words_read + read, kept - kept_before, None
+            else:
+                yield loss, pairs, chunk_total, kept - kept_before, end
+            kept_before = kept
+        if not batches:
+            yield 0.0, 0, chunk_total, 0, end
+        elif not _weights_sane(model, chunk.ids[:256]):
+            raise TrainingDiverged(lr_for(chunk_total), maker.batch_size)
+        words_read = chunk_total
+
+
+def _weights_sane(model: Word2Vec, ids: np.ndarray, limit: float = 1e4) -> bool:
+    """Blown-up weights do not always show in the loss (scores are clipped to +-6): check
+    the rows of some words just trained. Healthy vectors have norms around 1-10."""
+    rows = model.W_in[ids]
+    return bool(np.isfinite(rows).all() and np.abs(rows).max(initial=0.0) < limit)
