@@ -442,7 +442,7 @@ def test_non_finite_scores_are_left_out_and_counted(tmp_path):
         clean["pairs"],
     )
     path.write_text("paris\tfrance\tnan\n")
-    with pytest.raises(Word2VecError, match="1 scores are not finite"):
+    with pytest.raises(Word2VecError, match="1 with a score that is not a finite number"):
         evaluate_word_pairs(words, vectors, path)
 
 

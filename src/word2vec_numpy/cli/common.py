@@ -172,7 +172,8 @@ def analogy_table(result: Mapping[str, Any]) -> str:
         f"({result['oov_ratio']:.1f}%) with a word outside the vocabulary",
     ]
     if result.get("malformed_lines"):
-        lines.append(f"  ignored {result['malformed_lines']} malformed lines (not 4 words)")
+        n = result["malformed_lines"]
+        lines.append(f"  ignored {n} malformed line{'s' * (n != 1)} (not 4 words)")
     return "\n".join(lines)
 
 
@@ -196,7 +197,8 @@ def pairs_table(results: Sequence[Mapping[str, Any]]) -> str:
         if r.get("spearman_undefined"):
             lines.append(f"  {name}: correlation undefined ({r['spearman_undefined']})")
         if r.get("invalid_scores"):
-            lines.append(f"  {name}: ignored {r['invalid_scores']} lines with a non-finite score")
+            n = r["invalid_scores"]
+            lines.append(f"  {name}: ignored {n} line{'s' * (n != 1)} with a non-finite score")
     return "\n".join(lines)
 
 

@@ -413,7 +413,7 @@ def evaluate_word_pairs(
         right.append(ok[b])
         gold.append(score)
     if not gold:
-        why = f"{invalid} scores are not finite numbers, " if invalid else ""
+        why = f"{invalid} with a score that is not a finite number, " if invalid else ""
         raise Word2VecError(
             f"{path}: no usable word pairs (wrong format, {why}or every pair is out of vocabulary)"
         )
