@@ -189,7 +189,7 @@ def _tokens(text: str, stats: ReadStats) -> list[str]:
         tokens = " ".join(tokens).lower().split(" ") if tokens else []
     else:
         tokens = token_re.findall(text.lower())
-    if len(text) > MAX_TOKEN_CHARS and tokens and max(map(len, tokens)) > MAX_TOKEN_CHARS:
+    if tokens and max(map(len, tokens)) > MAX_TOKEN_CHARS:  # lower() can lengthen: İ -> i̇
         kept = [t for t in tokens if len(t) <= MAX_TOKEN_CHARS]
         stats.long_tokens += len(tokens) - len(kept)
         tokens = kept
