@@ -468,6 +468,10 @@ def test_an_undefined_correlation_is_null_with_a_reason(tmp_path, content, reaso
     text = json.dumps(r, allow_nan=False)  # valid JSON: no NaN anywhere
     assert '"spearman": null' in text
     assert f"correlation undefined ({reason})" in _pairs_table([r])
+    from word2vec_numpy.vectors.keyed import KeyedVectors
+
+    (pearson_r, _), (spearman_rho, _), _ = KeyedVectors(words, vectors).evaluate_word_pairs(path)
+    assert np.isnan(pearson_r) and np.isnan(spearman_rho)  # gensim's shape and values
     defined = tmp_path / "d.tsv"
     defined.write_text("paris\tfrance\t7\ngood\tbetter\t3\nbad\tworse\t1\n")
     d = evaluate_word_pairs(words, vectors, defined)

@@ -142,7 +142,7 @@ def test_analogy_3cosmul_matches_formula():
     U = W / np.linalg.norm(W, axis=1, keepdims=True)
     ids = [model.key_to_index[w] for w in ("king", "man", "woman")]
     s = (U @ U[ids].T + 1) / 2  # columns: a, b, c
-    score = s[:, 0] * s[:, 2] / (s[:, 1] + 1e-3)
+    score = s[:, 0] * s[:, 2] / (s[:, 1] + 1e-6)  # gensim's epsilon
     score[ids] = -np.inf
     order = np.argsort(-score, kind="stable")[:4]
     assert [w for w, _ in got] == [model.words[i] for i in order]

@@ -66,15 +66,21 @@ def add_top(parser: argparse.ArgumentParser, default: int, what: str = "words to
     )
 
 
-def add_restrict(parser: argparse.ArgumentParser, default: int | None, what: str) -> None:
+def add_restrict(
+    parser: argparse.ArgumentParser, default: int | None, what: str, limit: bool = False
+) -> None:
+    """``--restrict-vocab N`` (gensim's ``restrict_vocab``), also spelled ``--limit N`` with
+    ``limit=True``."""
     parser.add_argument(
+        *(["--limit"] if limit else []),
         "--restrict-vocab",
         "--restrict_vocab",
         dest="restrict_vocab",
         type=POSITIVE_INT,
         default=default,
         metavar="N",
-        help=f"{what} only the N most frequent words (default: {default or 'all'})",
+        help=f"{what} only the N most frequent words, like gensim's restrict_vocab "
+        f"(default: {default or 'all'})",
     )
 
 

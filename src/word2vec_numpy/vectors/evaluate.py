@@ -32,15 +32,17 @@ import codecs
 import math
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..data.text import sniff_encoding
 from ..errors import Word2VecError
-from .keyed import top_n_indices, unit_rows
+from .cosine import top_n_indices, unit_rows
 
 __all__ = [
+    "AnalogyOutcomes",
+    "analogy_outcomes",
     "evaluate_analogies",
     "evaluate_analogy_text",
     "evaluate_model_analogies",
@@ -248,6 +250,53 @@ def _predict(unit: np.ndarray, canon: np.ndarray, quads: np.ndarray) -> np.ndarr
     return correct
 
 
+class AnalogyOutcomes(NamedTuple):
+    """Every question of an analogy file and how it went (:func:`analogy_outcomes`)."""
+
+    sections: list[str]
+    """Section names, in file order."""
+    questions: list[tuple[int, tuple[str, str, str, str]]]
+    """``(section index, (a, b, c, d))`` per question in file order; upper-cased words when
+    case-insensitive (the keys gensim reports)."""
+    answered: np.ndarray
+    """One bool per question: all four words are among the first ``restrict_vocab``."""
+    correct: np.ndarray
+    """One bool per *answered* question (in order): the prediction was ``d``."""
+    malformed: int
+    """Lines (after the first section header) that are neither a header nor four words;
+    blank lines are not counted."""
+
+
+def analogy_outcomes(
+    words: Sequence[str],
+    vectors: np.ndarray,
+    lines: Iterable[str],
+    restrict_vocab: int | None = 30000,
+    case_insensitive: bool = True,
+    source: str = "<questions>",
+) -> AnalogyOutcomes:
+    """The outcome of each question given as lines of text, before any counting: what
+    :func:`evaluate_analogy_text` sums up, and what ``KeyedVectors.evaluate_word_analogies``
+    lists question by question as gensim does."""
+    vectors = _check_matrix(words, vectors)
+    if isinstance(lines, str):
+        lines = lines.splitlines()  # questions given as one text
+    ok, n = _ok_vocab(words, restrict_vocab, case_insensitive)
+    sections, questions, malformed = _parse_questions(lines, source, case_insensitive)
+    if not questions:
+        raise Word2VecError(f"{source}: no analogy questions found (expected 'a b c d' lines)")
+
+    answered = np.array([all(w in ok for w in q) for _, q in questions], dtype=bool)
+    known = [q for (_, q), a in zip(questions, answered, strict=True) if a]
+    quads = np.array([[ok[w] for w in q] for q in known], dtype=np.int64).reshape(-1, 4)
+    if len(quads):
+        canon = np.array([ok[_key(w, case_insensitive)] for w in words[:n]], dtype=np.int64)
+        correct = _predict(unit_rows(vectors[:n]), canon, quads)
+    else:
+        correct = np.zeros(0, dtype=bool)
+    return AnalogyOutcomes(sections, questions, answered, correct, malformed)
+
+
 def evaluate_analogy_text(
     words: Sequence[str],
     vectors: np.ndarray,
@@ -258,22 +307,11 @@ def evaluate_analogy_text(
 ) -> dict[str, Any]:
     """:func:`evaluate_analogies` on questions given as lines of text (e.g. ``sample_questions()
     .splitlines()``); ``source`` names them in error messages and in the result."""
-    vectors = _check_matrix(words, vectors)
-    if isinstance(lines, str):
-        lines = lines.splitlines()  # questions given as one text
-    ok, n = _ok_vocab(words, restrict_vocab, case_insensitive)
-    sections, questions, malformed = _parse_questions(lines, source, case_insensitive)
-    if not questions:
-        raise Word2VecError(f"{source}: no analogy questions found (expected 'a b c d' lines)")
-
-    known = [(s, q) for s, q in questions if all(w in ok for w in q)]
-    quads = np.array([[ok[w] for w in q] for _, q in known], dtype=np.int64).reshape(-1, 4)
+    sections, questions, answered, correct, malformed = analogy_outcomes(
+        words, vectors, lines, restrict_vocab, case_insensitive, source
+    )
+    known = [q for q, a in zip(questions, answered, strict=True) if a]
     section_of = np.array([s for s, _ in known], dtype=np.int64)
-    if len(quads):
-        canon = np.array([ok[_key(w, case_insensitive)] for w in words[:n]], dtype=np.int64)
-        correct = _predict(unit_rows(vectors[:n]), canon, quads)
-    else:
-        correct = np.zeros(0, dtype=bool)
 
     per_correct = np.bincount(section_of, weights=correct, minlength=len(sections))
     per_total = np.bincount(section_of, minlength=len(sections))
@@ -371,15 +409,17 @@ def evaluate_word_pairs(
     restrict_vocab: int | None = 300000,
     case_insensitive: bool = True,
     delimiter: str = "\t",
+    dummy4unknown: bool = False,
 ) -> dict[str, Any]:
     """Correlation of cosine similarities with human judgements (WordSim-353, SimLex-999).
 
     The file has ``word1<TAB>word2<TAB>score`` lines; ``#`` lines are comments and lines that
     do not split into three fields with a numeric score (headers) are ignored. Pairs with a
-    word outside the first ``restrict_vocab`` words are skipped. Returns ``spearman``,
-    ``pearson``, ``oov_ratio`` (percent of pairs skipped), ``pairs`` (used), ``oov``
-    (skipped), ``total`` and ``invalid_scores``. Matches gensim's ``evaluate_word_pairs``,
-    except for what gensim gets wrong:
+    word outside the first ``restrict_vocab`` words are skipped, or with ``dummy4unknown``
+    given a similarity of 0 (as gensim). Returns ``spearman``, ``pearson``, ``oov_ratio``
+    (percent of pairs out of vocabulary), ``pairs`` (used), ``oov`` (out of vocabulary),
+    ``total`` and ``invalid_scores``. Matches gensim's ``evaluate_word_pairs``, except for
+    what gensim gets wrong:
 
     * a line whose score is ``nan`` or ``inf`` is left out and counted in
       ``invalid_scores`` (gensim lets it change the correlations);
@@ -390,6 +430,7 @@ def evaluate_word_pairs(
     vectors = _check_matrix(words, vectors)
     ok, n = _ok_vocab(words, restrict_vocab, case_insensitive)
     left, right, gold = [], [], []
+    unknown = []  # gold scores of out-of-vocabulary pairs, kept with dummy4unknown
     oov = invalid = 0
     for line in _read_lines(path):
         line = line.replace("\r\n", "\n")  # text-mode reading, as gensim does
@@ -408,11 +449,13 @@ def evaluate_word_pairs(
         a, b = parts[0], parts[1]
         if a not in ok or b not in ok:
             oov += 1
+            if dummy4unknown:
+                unknown.append(score)
             continue
         left.append(ok[a])
         right.append(ok[b])
         gold.append(score)
-    if not gold:
+    if not gold and not unknown:
         why = f"{invalid} with a score that is not a finite number, " if invalid else ""
         raise Word2VecError(
             f"{path}: no usable word pairs (wrong format, {why}or every pair is out of vocabulary)"
@@ -420,6 +463,9 @@ def evaluate_word_pairs(
     unit = unit_rows(vectors[:n])
     # Row-wise dot products of unit vectors: cos(a_i, b_i) for all pairs at once.
     model = np.einsum("ij,ij->i", unit[left], unit[right])
+    # gensim's dummy4unknown scores an unknown pair 0; correlations ignore the pairs' order.
+    gold += unknown
+    model = np.concatenate([model, np.zeros(len(unknown), dtype=model.dtype)])
     rho, rho_undefined = _correlation(spearman, gold, model)
     r, r_undefined = _correlation(pearson, gold, model)
     return {
@@ -428,10 +474,10 @@ def evaluate_word_pairs(
         "case_insensitive": case_insensitive,
         "spearman": rho,
         "pearson": r,
-        "oov_ratio": 100.0 * oov / (len(gold) + oov),
+        "oov_ratio": 100.0 * oov / (len(left) + oov),
         "pairs": len(gold),
         "oov": oov,
-        "total": len(gold) + oov,
+        "total": len(left) + oov,
         "invalid_scores": invalid,
         "spearman_undefined": rho_undefined,
         "pearson_undefined": r_undefined,

@@ -1,23 +1,35 @@
-"""``KeyedVectors``: words, one matrix of vectors, and the queries on them (like gensim's
-``model.wv``). It knows nothing of training: a trained model gives one (``Word2Vec.wv``), and so
-does a vectors file (``KeyedVectors.load`` / ``load_word2vec_format``).
+"""``KeyedVectors``: words, one matrix of vectors, and the queries on them, with gensim 4's
+names and meanings (gensim's ``model.wv``). It knows nothing of training: a trained model
+gives one (``Word2Vec.wv``), and so does a vectors file (``KeyedVectors.load`` /
+``load_word2vec_format``).
 
-Everything here is cosine similarity. Cosine between rows ``u`` and ``v`` is
-``cos(u, v) = u.v / (|u| |v|)``, so after dividing every row of ``W_in`` by its L2 norm once,
-a whole vocabulary's worth of cosines is one matrix-vector (or matrix-matrix) product::
+Everything here is cosine similarity on unit rows ``U = W / ||W||_row`` (computed once and
+cached; see :mod:`.cosine`), so a query against the whole vocabulary is one product
+``U @ q_hat`` and its top ``n`` an O(V) partition.
 
-    U = W_in / ||W_in||_row        (V x d, cached)
-    scores = U @ q_hat             (V,)  cosines with the unit query q_hat
+The same calls give the same results as gensim's ``KeyedVectors`` on the same vectors (to
+float32 rounding; ``tests/vectors/test_keyed_gensim.py`` checks every method). Where we
+differ, on purpose:
 
-The top ``n`` of ``V`` scores are found with :func:`numpy.argpartition` (O(V)) and only those
-``n`` are sorted, so a query costs little more than one pass over the matrix.
+* An unknown word raises :class:`UnknownWordError` (a ``KeyError``) whose message suggests a
+  spelling. Where gensim skips unknown words (``doesnt_match``, ``rank_by_centrality``,
+  ``n_similarity``) so do we, with a warning that names them (and suggests a spelling), but
+  when *no* word of a list is known we raise instead of answering from nothing.
+  ``get_mean_vector`` keeps gensim's ``ignore_missing`` switch.
+* Keys are words (``str``); gensim also accepts integer positions as keys.
+* ``most_similar_cosmul`` honours ``restrict_vocab`` (gensim 4.4 accepts it and ignores it).
+* ``restrict_vocab`` is ``None`` (everything) or a positive integer; gensim reads 0 as None.
+* Bad arguments raise :class:`Word2VecError` (gensim: ``ValueError``); files are our own
+  ``.npz`` (``save``/``load``, never pickled) or the word2vec C format.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
+import warnings
 from collections.abc import Sequence
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -25,6 +37,9 @@ import numpy as np
 from ..errors import Word2VecError
 from ..formats.npz import decode_words, encode_words, read_arrays, write_arrays
 from ..formats.word2vec_format import load_word2vec_format, save_word2vec_format
+from . import evaluate as benchmarks
+from .cosine import top_n_indices, unit_rows
+from .significance import correlation_pvalue
 
 __all__ = ["KeyedVectors", "UnknownWordError", "top_n_indices", "unit_rows"]
 
@@ -32,8 +47,9 @@ SUGGESTION_POOL = 50_000
 """Only the this many most frequent words are searched for a spelling suggestion
 (:func:`difflib.get_close_matches` is pure Python, roughly linear in the pool size)."""
 
-COSMUL_EPS = 1e-3
-"""Levy & Goldberg (2014) use epsilon = 0.001 to avoid dividing by zero in 3CosMul."""
+COSMUL_EPS = 1e-6
+"""The epsilon of 3CosMul's denominator, as gensim's ``most_similar_cosmul`` (Levy & Goldberg
+2014 use 0.001; it only matters when a negative word's shifted cosine is near 0)."""
 
 
 class UnknownWordError(KeyError):
@@ -47,55 +63,12 @@ class UnknownWordError(KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-def unit_rows(matrix: np.ndarray) -> np.ndarray:
-    """Rows of ``matrix`` divided by their L2 norms (float32); all-zero rows stay zero."""
-    m = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    # A zero row has no direction: leave it zero (cosine 0 with everything) instead of NaN.
-    norms[norms == 0] = 1.0
-    return m / norms
-
-
-def top_n_indices(scores: np.ndarray, n: int) -> np.ndarray:
-    """Indices of the ``n`` largest entries along the last axis, best first.
-
-    Works on a vector or on a matrix (one row per query). Ties are broken by the lower index
-    (the more frequent word), also at the cut-off, so the result is exactly the first ``n`` of
-    a stable descending sort, at O(V) cost instead of O(V log V). NaN counts as -inf.
-    """
-    scores = np.asarray(scores)
-    size = scores.shape[-1]
-    n = min(n, size)
-    if n <= 0:
-        return np.zeros(scores.shape[:-1] + (0,), dtype=np.int64)
-    if np.isnan(scores).any():
-        scores = np.where(np.isnan(scores), -np.inf, scores)
-    if n < size:
-        part = np.argpartition(-scores, n - 1, axis=-1)
-        cand = part[..., :n]  # the n best, in arbitrary order
-        kth = np.take_along_axis(scores, part[..., n - 1 : n], axis=-1)  # n-th largest value
-        if ((scores >= kth).sum(axis=-1) > n).any():
-            # A tie at the cut-off: argpartition picked arbitrary ones among the entries equal
-            # to the n-th value. Take everything above it, then the lowest tied indices.
-            above = scores > kth
-            tied = scores == kth
-            need = n - above.sum(axis=-1, keepdims=True)
-            take = above | (tied & (np.cumsum(tied, axis=-1) <= need))
-            # Exactly n per row; nonzero() lists them row by row in increasing index order.
-            cand = np.nonzero(take)[-1].reshape(scores.shape[:-1] + (n,))
-        else:
-            cand = np.sort(cand, axis=-1)  # index order, so the stable sort below breaks ties
-    else:
-        cand = np.broadcast_to(np.arange(size), scores.shape).copy()
-    cand_scores = np.take_along_axis(scores, cand, axis=-1)
-    order = np.argsort(-cand_scores, axis=-1, kind="stable")
-    return np.take_along_axis(cand, order, axis=-1)
-
-
 class KeyedVectors:
     """Words (``index_to_key``, most frequent first), a ``V x d`` matrix ``vectors`` and the
-    similarity queries, with gensim's names: ``kv["king"]``, ``"king" in kv``, ``len(kv)``,
-    ``most_similar(positive=[...], negative=[...], topn=10)``, ``similarity``, ``analogy``.
+    similarity queries, with gensim's names and meanings: ``kv["king"]``, ``kv[["a", "b"]]``,
+    ``"king" in kv``, ``len(kv)``, ``most_similar(positive=[...], negative=[...], topn=10,
+    restrict_vocab=None)``, ``most_similar_cosmul``, ``similarity``, ``doesnt_match``,
+    ``evaluate_word_analogies``, ... (see the module docstring for the few differences).
 
     Unit-normalised rows are computed on first use and cached; call :meth:`vectors_changed`
     after changing ``vectors`` in place (a trainer does it when it finishes).
@@ -136,21 +109,25 @@ class KeyedVectors:
         return len(self.index_to_key)
 
     def __contains__(self, word: object) -> bool:
-        return word in self.key_to_index
+        try:
+            return word in self.key_to_index
+        except TypeError:  # unhashable: certainly not a word
+            return False
 
     def __getitem__(self, key: str | Sequence[str]) -> np.ndarray:
-        """The vector of a word, or the matrix of a list of words."""
+        """The vector of a word, or the matrix (one row per word) of a list of words."""
         if isinstance(key, str):
             return self.vectors[self.get_index(key)]
         return self.vectors[[self.get_index(k) for k in key]]
 
-    def get_index(self, word: str) -> int:
-        """The id of ``word``; an unknown word raises :class:`UnknownWordError` (a KeyError)
-        whose message suggests the closest spelling in the vocabulary, if any."""
-        try:
+    def get_index(self, word: str, default: int | None = None) -> int:
+        """The id of ``word``. An unknown word gives ``default`` if one is given, else raises
+        :class:`UnknownWordError` (a KeyError) whose message suggests the closest spelling."""
+        if word in self:  # False for anything unhashable, too
             return self.key_to_index[word]
-        except (KeyError, TypeError):
-            raise UnknownWordError(self._unknown_message(word)) from None
+        if default is not None:
+            return default
+        raise UnknownWordError(self._unknown_message(word))
 
     word_id = get_index
 
@@ -174,6 +151,53 @@ class KeyedVectors:
             message += f" (did you mean {suggestion!r}?)"
         return message
 
+    def _as_vector(self, vector: Any) -> np.ndarray:
+        """A query vector as float64, checked to have the vectors' dimension."""
+        v = np.asarray(vector, dtype=np.float64)
+        if v.ndim != 1 or v.shape[0] != self.vector_size:
+            raise Word2VecError(
+                f"a query vector must have shape ({self.vector_size},), not {v.shape}"
+            )
+        return v
+
+    def get_mean_vector(
+        self,
+        keys: Any,
+        weights: Sequence[float] | np.ndarray | None = None,
+        pre_normalize: bool = True,
+        post_normalize: bool = False,
+        ignore_missing: bool = True,
+    ) -> np.ndarray:
+        """The weighted mean ``sum_i w_i v_i / sum_i |w_i|`` of words' vectors (unit vectors
+        with ``pre_normalize``) and of vectors given as arrays (used as they are); with
+        ``post_normalize`` scaled to unit length. Unknown words are left out, or raise with
+        ``ignore_missing=False``; ``weights`` default to 1. As gensim's (float32 result)."""
+        keys = _as_list(keys)
+        if not keys:
+            raise Word2VecError("cannot take the mean of no words")
+        w = np.ones(len(keys)) if weights is None else np.asarray(weights, dtype=np.float64)
+        if w.shape != (len(keys),):
+            raise Word2VecError(f"{len(keys)} keys but weights of shape {w.shape}")
+        mean = np.zeros(self.vector_size, dtype=np.float64)
+        total = 0.0
+        for key, weight in zip(keys, w, strict=True):
+            if isinstance(key, np.ndarray):
+                vector = self._as_vector(key)
+            elif not isinstance(key, str):
+                raise Word2VecError(f"keys are words or vectors, not {key!r}")
+            elif key in self.key_to_index or not ignore_missing:
+                vector = self.get_vector(key, norm=pre_normalize)  # raises if unknown
+            else:
+                continue
+            mean += weight * vector
+            total += abs(weight)
+        if total > 0:
+            mean /= total
+        if post_normalize:
+            norm = float(np.linalg.norm(mean))
+            mean = mean / norm if norm > 0 else mean
+        return mean.astype(np.float32)
+
     # -- cache -------------------------------------------------------------------------------
     def vectors_changed(self) -> None:
         """Forget the cached unit vectors (call after ``vectors`` changes in place)."""
@@ -191,12 +215,89 @@ class KeyedVectors:
             self._unit, self._unit_source = unit, self.vectors
         return self._unit
 
-    # -- queries -----------------------------------------------------------------------------
+    get_normed_vectors = unit_vectors
+
+    # -- similarities and distances of given words ------------------------------------------
     def similarity(self, w1: str, w2: str) -> float:
         """Cosine similarity of two words."""
         unit = self.unit_vectors()
         return float(unit[self.get_index(w1)] @ unit[self.get_index(w2)])
 
+    def distance(self, w1: str, w2: str) -> float:
+        """Cosine distance ``1 - similarity(w1, w2)``."""
+        return 1.0 - self.similarity(w1, w2)
+
+    def n_similarity(self, ws1: Sequence[str], ws2: Sequence[str]) -> float:
+        """Cosine similarity of the means of two lists of words' (raw) vectors. As gensim,
+        unknown words are left out (with a warning); a list with no known word is an error."""
+        if not len(ws1) or not len(ws2):
+            raise Word2VecError("n_similarity needs two non-empty lists of words")
+        known1, known2 = self._known_words(_as_list(ws1)), self._known_words(_as_list(ws2))
+        mean1, mean2 = (
+            self.get_mean_vector(known, pre_normalize=False, post_normalize=True)
+            for known in (known1, known2)
+        )
+        return float(mean1 @ mean2)
+
+    def distances(
+        self, word_or_vector: str | np.ndarray, other_words: Sequence[str] = ()
+    ) -> np.ndarray:
+        """Cosine distances ``1 - cos`` from a word or vector to each of ``other_words``, or
+        to every word of the vocabulary (itself included) if ``other_words`` is empty."""
+        if isinstance(word_or_vector, str):
+            query = self.get_vector(word_or_vector, norm=True)
+        else:
+            query = unit_rows(self._as_vector(word_or_vector)[None, :])[0]
+        unit = self.unit_vectors()
+        others = list(other_words)
+        if others:
+            unit = unit[[self.get_index(w) for w in others]]
+        return 1.0 - unit @ query
+
+    def closer_than(self, w1: str, w2: str) -> list[str]:
+        """The words (in id order) nearer to ``w1`` than ``w2`` is, ``w1`` itself left out."""
+        i1, i2 = self.get_index(w1), self.get_index(w2)
+        dist = self.distances(w1)
+        return [self.index_to_key[i] for i in np.flatnonzero(dist < dist[i2]) if i != i1]
+
+    def rank(self, w1: str, w2: str) -> int:
+        """The rank of ``w2`` among the neighbours of ``w1``: 1 + words closer than it."""
+        return len(self.closer_than(w1, w2)) + 1
+
+    def rank_by_centrality(self, words: Sequence[str], use_norm: bool = True) -> list:
+        """``[(cosine, word), ...]`` by decreasing cosine with the normalised mean of the
+        words' vectors (unit vectors with ``use_norm``), as gensim's; unknown words are left
+        out (with a warning) unless none is known."""
+        return self._by_centrality(words, use_norm)
+
+    def doesnt_match(self, words: Sequence[str]) -> str:
+        """The word of ``words`` farthest (by cosine) from the mean of their unit vectors.
+        As gensim, unknown words are left out (with a warning) unless none is known."""
+        return self._by_centrality(words, True)[-1][1]
+
+    def _by_centrality(self, words: Sequence[str], use_norm: bool) -> list:
+        words = self._known_words(_as_list(words), stacklevel=4)
+        if not words:
+            raise Word2VecError("cannot rank an empty list of words")
+        ids = [self.get_index(w) for w in words]
+        vectors = (self.unit_vectors() if use_norm else self.vectors)[ids].astype(np.float32)
+        centre = unit_rows(vectors.mean(axis=0, keepdims=True))[0]
+        return sorted(zip((vectors @ centre).tolist(), words, strict=True), reverse=True)
+
+    def _known_words(self, words: Sequence[str], stacklevel: int = 3) -> list[str]:
+        """``words`` without the unknown ones, which gensim's ``doesnt_match`` and
+        ``n_similarity`` leave out: a warning names them (with a suggestion); if no word is
+        left, the first unknown one raises :class:`UnknownWordError`."""
+        known = [w for w in words if w in self]
+        unknown = [w for w in words if w not in self]
+        if unknown and not known:
+            raise UnknownWordError(self._unknown_message(unknown[0]))
+        if unknown:
+            left_out = "; ".join(self._unknown_message(w) for w in unknown)
+            warnings.warn(f"left out: {left_out}", stacklevel=stacklevel)
+        return known
+
+    # -- nearest neighbours --------------------------------------------------------------------
     def _restrict(self, restrict_vocab: int | None) -> int:
         size = len(self.index_to_key)
         if restrict_vocab is None:
@@ -219,57 +320,81 @@ class KeyedVectors:
         return [(words[i], float(scores[i])) for i in top_n_indices(scores, n)]
 
     def _query(self, positive: Any, negative: Any) -> tuple[np.ndarray, list[int]]:
-        """The unit query vector of ``positive`` minus ``negative`` words or vectors, as
-        gensim's ``get_mean_vector``: the mean of the words' unit vectors and the raw vectors
-        given, each weighted +1 or -1, normalised; and the ids of the words."""
-        terms = [(p, 1.0) for p in _as_list(positive)] + [(n, -1.0) for n in _as_list(negative)]
-        if not terms:
-            raise Word2VecError("most_similar needs a word, a non-empty list of words or a vector")
-        unit = self.unit_vectors()
-        if len(terms) == 1 and isinstance(terms[0][0], str) and terms[0][1] > 0:
-            index = self.get_index(terms[0][0])  # a single word's unit vector, used as is, so
-            return unit[index], [index]  # that batch and single queries agree exactly
-        mean = np.zeros(unit.shape[1], dtype=np.float64)
-        ids = []
-        for term, weight in terms:
-            if isinstance(term, str):
-                ids.append(self.get_index(term))
-                mean += weight * unit[ids[-1]]
-            elif isinstance(term, np.ndarray):
-                vector = np.asarray(term, dtype=np.float64).reshape(-1)
-                if vector.shape[0] != unit.shape[1]:
+        """The unit query of gensim's ``most_similar`` and the ids of its words.
+
+        Every term is a word, a vector, or a ``(word or vector, weight)`` pair; bare terms
+        weigh +1 in ``positive`` and -1 in ``negative``, a pair's weight is used as given
+        (gensim 4's rule, in either list). The query is the weighted mean of the words' unit
+        vectors and the vectors, normalised (:meth:`get_mean_vector`).
+        """
+        keys: list[Any] = []
+        weights: list[float] = []
+        for terms, sign in ((positive, 1.0), (negative, -1.0)):
+            for term in _as_list(terms):
+                if isinstance(term, (str, np.ndarray)):
+                    keys.append(term)
+                    weights.append(sign)
+                elif (
+                    isinstance(term, (tuple, list))
+                    and len(term) == 2
+                    and isinstance(term[0], (str, np.ndarray))
+                    and isinstance(term[1], Real)
+                ):
+                    keys.append(term[0])
+                    weights.append(float(term[1]))
+                else:
                     raise Word2VecError(
-                        f"query vector has {vector.shape[0]} dimensions, "
-                        f"the vectors have {unit.shape[1]}"
+                        f"most_similar takes words, vectors or (word, weight) pairs, not {term!r}"
                     )
-                mean += weight * vector
-            else:
-                raise Word2VecError(f"most_similar takes words or vectors, not {term!r}")
-        mean /= len(terms)
-        norm = float(np.linalg.norm(mean))
-        return (mean / norm if norm > 0 else mean).astype(np.float32), ids
+        if not keys:
+            raise Word2VecError("most_similar needs a word, a non-empty list of words or a vector")
+        ids = [self.get_index(k) for k in keys if isinstance(k, str)]
+        if len(keys) == 1 and isinstance(keys[0], str) and weights[0] > 0:
+            # One word's own unit vector, so that batch and single queries agree exactly.
+            return self.unit_vectors()[ids[0]], ids
+        return self.get_mean_vector(keys, weights, post_normalize=True, ignore_missing=False), ids
 
     def most_similar(
         self,
         positive: Any = None,
         negative: Any = None,
-        topn: int = 10,
+        topn: int | None = 10,
         restrict_vocab: int | None = None,
-    ) -> list[tuple[str, float]]:
+    ) -> list[tuple[str, float]] | np.ndarray:
         """The ``topn`` words with the highest cosine similarity to the query.
 
-        ``positive`` and ``negative`` are a word, a vector, or lists of them; the query is
-        the normalised mean of the positive words' unit vectors minus the negative ones'
-        (vectors are taken as given), as gensim's. Query words are left out of the result.
+        ``positive`` and ``negative`` are a word, a vector, or lists of words, vectors and
+        ``(word, weight)`` pairs; the query is the normalised weighted mean of the words' unit
+        vectors (weight +1 if positive, -1 if negative, or the pair's weight as given, as
+        gensim 4) and the vectors as given. Query words are left out of the result.
         ``restrict_vocab=N`` searches only the N most frequent words. Returns
-        ``[(word, cosine), ...]`` best first.
+        ``[(word, cosine), ...]`` best first, or with ``topn=None`` the cosines of all the
+        searched words (query words included) as an array, as gensim.
         """
         topn = _check_topn(topn)
         query, ids = self._query(positive, negative)
         n_search = self._restrict(restrict_vocab)
-        if topn < 1:
+        if topn is not None and topn < 1:
             return []
-        return self._ranked(self.unit_vectors()[:n_search] @ query, ids, topn)
+        scores = self.unit_vectors()[:n_search] @ query
+        return scores if topn is None else self._ranked(scores, ids, topn)
+
+    def similar_by_word(
+        self, word: str, topn: int | None = 10, restrict_vocab: int | None = None
+    ) -> list[tuple[str, float]] | np.ndarray:
+        """:meth:`most_similar` of one word."""
+        if not isinstance(word, str):
+            raise Word2VecError(f"similar_by_word takes a word, not {word!r}")
+        return self.most_similar(positive=[word], topn=topn, restrict_vocab=restrict_vocab)
+
+    similar_by_key = similar_by_word
+
+    def similar_by_vector(
+        self, vector: np.ndarray, topn: int | None = 10, restrict_vocab: int | None = None
+    ) -> list[tuple[str, float]] | np.ndarray:
+        """:meth:`most_similar` of a vector (no word is left out)."""
+        vector = self._as_vector(vector)
+        return self.most_similar(positive=[vector], topn=topn, restrict_vocab=restrict_vocab)
 
     def most_similar_batch(
         self, words: Sequence[str], topn: int = 10, restrict_vocab: int | None = None
@@ -277,6 +402,8 @@ class KeyedVectors:
         """:meth:`most_similar` for many single words with one matrix product:
         ``S = U[ids] @ U[:N].T`` (queries x N), each query's own id masked out."""
         topn = _check_topn(topn)
+        if topn is None:
+            raise Word2VecError("most_similar_batch needs an integer topn")
         ids = np.array([self.get_index(w) for w in words], dtype=np.int64)
         if topn < 1 or len(ids) == 0:
             return [[] for _ in ids]
@@ -298,41 +425,152 @@ class KeyedVectors:
                 results.append([(vocab_words[i], float(scores[r, i])) for i in row])
         return results
 
+    def most_similar_cosmul(
+        self,
+        positive: Any = None,
+        negative: Any = None,
+        topn: int | None = 10,
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]] | np.ndarray:
+        """Nearest words by 3CosMul (Levy & Goldberg 2014, eq. 4), as gensim's.
+
+        With cosines shifted to [0, 1], ``s(d, x) = (1 + cos(d, x)) / 2`` (their footnote 7),
+
+            score(d) = prod_{p in positive} s(d, p) / (prod_{n in negative} s(d, n) + 1e-6)
+
+        so no single large similarity dominates as it can in a sum. Words enter as unit
+        vectors; vectors are used as given (not normalised, as gensim). For the analogy
+        ``a : b :: c : ?`` that is ``positive=[b, c], negative=[a]``. Query words are left
+        out; ``topn=None`` returns all the scores as an array.
+        """
+        topn = _check_topn(topn)
+        unit = self.unit_vectors()
+        columns: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+        ids: list[int] = []
+        for terms, column in zip((positive, negative), columns, strict=True):
+            for term in _as_list(terms):
+                if isinstance(term, str):
+                    ids.append(self.get_index(term))
+                    column.append(unit[ids[-1]])
+                elif isinstance(term, np.ndarray):
+                    column.append(self._as_vector(term).astype(np.float32))
+                else:
+                    raise Word2VecError(f"most_similar_cosmul takes words or vectors, not {term!r}")
+        pos, neg = columns
+        if not pos:
+            raise Word2VecError("most_similar_cosmul needs at least one positive word or vector")
+        n_search = self._restrict(restrict_vocab)
+        if topn is not None and topn < 1:
+            return []
+        # One (N x d) @ (d x terms) product gives every shifted cosine column at once.
+        s = (1.0 + unit[:n_search] @ np.stack(pos + neg, axis=1)) / 2.0
+        scores = s[:, : len(pos)].prod(axis=1) / (s[:, len(pos) :].prod(axis=1) + COSMUL_EPS)
+        return scores if topn is None else self._ranked(scores, ids, topn)
+
     def analogy(
         self,
         a: str,
         b: str,
         c: str,
-        topn: int = 5,
+        topn: int | None = 5,
         method: str = "3cosadd",
         restrict_vocab: int | None = None,
-    ) -> list[tuple[str, float]]:
+    ) -> list[tuple[str, float]] | np.ndarray:
         """Words ``d`` nearest to ``a - b + c``, e.g. ``analogy("king", "man", "woman")`` gives
         ``queen`` ("king is to man as queen is to woman"); ``a``, ``b`` and ``c`` are excluded.
 
-        ``method="3cosadd"``: score(d) = cos(d, a_hat - b_hat + c_hat) (Mikolov et al. 2013).
-        ``method="3cosmul"`` (Levy & Goldberg 2014): with cosines shifted to [0, 1] by
-        ``s(x) = (cos(d, x) + 1) / 2``, score(d) = s(a) * s(c) / (s(b) + 0.001), which keeps
-        one large similarity from dominating the sum.
+        ``method="3cosadd"`` (Mikolov et al. 2013): ``most_similar(positive=[a, c],
+        negative=[b])``, the cosine with the normalised ``a_hat - b_hat + c_hat``.
+        ``method="3cosmul"`` (Levy & Goldberg 2014): ``most_similar_cosmul`` of the same
+        lists, ``s(a) s(c) / (s(b) + 1e-6)``.
         """
-        topn = _check_topn(topn)
-        ids = [self.get_index(w) for w in (a, b, c)]  # unknown words fail even with topn=0
-        if topn < 1:
-            return []
-        n_search = self._restrict(restrict_vocab)
-        unit = self.unit_vectors()
-        ua, ub, uc = unit[ids]
         if method == "3cosadd":
-            target = ua - ub + uc
-            norm = float(np.linalg.norm(target))
-            scores = unit[:n_search] @ (target / norm if norm > 0 else target)
+            search = self.most_similar
         elif method == "3cosmul":
-            # One (N x d) @ (d x 3) product gives all three cosine columns.
-            cos = (unit[:n_search] @ np.stack([ua, ub, uc], axis=1) + 1.0) / 2.0
-            scores = cos[:, 0] * cos[:, 2] / (cos[:, 1] + COSMUL_EPS)
+            search = self.most_similar_cosmul
         else:
             raise Word2VecError(f"unknown analogy method {method!r} (use 3cosadd or 3cosmul)")
-        return self._ranked(scores, ids, topn)
+        return search(positive=[a, c], negative=[b], topn=topn, restrict_vocab=restrict_vocab)
+
+    # -- benchmarks ----------------------------------------------------------------------------
+    def evaluate_word_analogies(
+        self,
+        analogies: str | os.PathLike[str],
+        restrict_vocab: int | None = 300000,
+        case_insensitive: bool = True,
+        dummy4unknown: bool = False,
+    ) -> tuple[float, list[dict[str, Any]]]:
+        """Accuracy on an analogy file (questions-words.txt format), as gensim returns it:
+        ``(score, sections)``, one dict per section in file order plus a last one named
+        ``"Total accuracy"``, each with ``"section"``, ``"correct"`` and ``"incorrect"``:
+        lists of the questions' ``(a, b, c, d)`` (upper-cased if ``case_insensitive``).
+
+        The answers are those of :func:`.evaluate.evaluate_analogies` (``d`` predicted from
+        ``b - a + c`` over the first ``restrict_vocab`` words); questions with a word outside
+        them are left out, or with ``dummy4unknown`` counted as incorrect.
+        """
+        lines = benchmarks._read_lines(analogies)
+        outcome = benchmarks.analogy_outcomes(
+            self.index_to_key, self.vectors, lines, restrict_vocab, case_insensitive, str(analogies)
+        )
+        sections: list[dict[str, Any]] = [
+            {"section": name, "correct": [], "incorrect": []} for name in outcome.sections
+        ]
+        right = iter(outcome.correct)
+        for (s, quad), answered in zip(outcome.questions, outcome.answered, strict=True):
+            if answered:
+                sections[s]["correct" if next(right) else "incorrect"].append(quad)
+            elif dummy4unknown:
+                sections[s]["incorrect"].append(quad)
+        total = {
+            "section": "Total accuracy",
+            "correct": [q for s in sections for q in s["correct"]],
+            "incorrect": [q for s in sections for q in s["incorrect"]],
+        }
+        sections.append(total)
+        asked = len(total["correct"]) + len(total["incorrect"])
+        return (len(total["correct"]) / asked if asked else 0.0), sections
+
+    def evaluate_word_pairs(
+        self,
+        pairs: str | os.PathLike[str],
+        delimiter: str = "\t",
+        encoding: str = "utf8",
+        restrict_vocab: int | None = 300000,
+        case_insensitive: bool = True,
+        dummy4unknown: bool = False,
+    ) -> tuple[tuple[float, float], tuple[float, float], float]:
+        """Correlation of cosine similarities with human scores (WordSim-353, SimLex-999), as
+        gensim returns it: ``((pearson_r, p_value), (spearman_rho, p_value), oov_ratio)``.
+
+        The coefficients come from :func:`.evaluate.evaluate_word_pairs`; the two-sided
+        p-values from the t distribution with ``n - 2`` degrees of freedom, as scipy's
+        ``pearsonr`` and ``spearmanr`` compute them, but in pure Python/NumPy
+        (:mod:`.significance`). ``oov_ratio`` is the percentage of pairs with a word outside
+        the first ``restrict_vocab`` words; they are left out, or with ``dummy4unknown``
+        scored 0. Files are read as UTF-8 (``encoding`` is there for gensim's argument order).
+        """
+        if encoding.lower().replace("-", "").replace("_", "") != "utf8":
+            raise Word2VecError(f"word-pair files are read as UTF-8, not {encoding!r}")
+        result = benchmarks.evaluate_word_pairs(
+            self.index_to_key,
+            self.vectors,
+            pairs,
+            restrict_vocab=restrict_vocab,
+            case_insensitive=case_insensitive,
+            delimiter=delimiter,
+            dummy4unknown=dummy4unknown,
+        )
+        n = result["pairs"]
+        # gensim's value for an undefined correlation is NaN (ours is None, with a reason)
+        pearson, spearman = (
+            float("nan") if result[key] is None else result[key] for key in ("pearson", "spearman")
+        )
+        return (
+            (pearson, correlation_pvalue(pearson, n)),
+            (spearman, correlation_pvalue(spearman, n)),
+            result["oov_ratio"],
+        )
 
     # -- files ---------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> str:
@@ -390,8 +628,8 @@ class KeyedVectors:
         warn: Any = None,
     ) -> KeyedVectors:
         """Vectors from a word2vec C-tool text or binary file (``binary=None`` sniffs it),
-        parsed streaming; ``limit=N`` reads only the first N words. A repeated word keeps its
-        first vector; ``warn(message)`` hears of repeats in one line."""
+        parsed streaming; ``limit=N`` reads only the first N words (gensim's ``limit``). A
+        repeated word keeps its first vector; ``warn(message)`` hears of repeats in one line."""
         words, vectors = load_word2vec_format(path, binary=binary, limit=limit, warn=warn)
         return cls(words, vectors)
 
@@ -401,16 +639,18 @@ class KeyedVectors:
 
 
 def _as_list(terms: Any) -> list:
+    """A single word or vector as a one-item list, a matrix as a list of its rows (gensim's
+    rule for ``positive``/``negative``); None as an empty list."""
     if terms is None:
         return []
-    if isinstance(terms, (str, np.ndarray)) and not (
-        isinstance(terms, np.ndarray) and terms.ndim == 2
-    ):
+    if isinstance(terms, str) or (isinstance(terms, np.ndarray) and terms.ndim == 1):
         return [terms]
     return list(terms)
 
 
-def _check_topn(topn: int) -> int:
+def _check_topn(topn: int | None) -> int | None:
+    if topn is None:
+        return None
     if isinstance(topn, bool) or not isinstance(topn, (int, np.integer)):
-        raise Word2VecError(f"topn must be an integer, got {topn!r}")
+        raise Word2VecError(f"topn must be an integer or None, got {topn!r}")
     return int(topn)
