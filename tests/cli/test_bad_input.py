@@ -3,13 +3,16 @@ one), exactly one line on stderr naming the problem, no traceback, and no file l
 
 from __future__ import annotations
 
+import gzip
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import patch_zip
 
 from word2vec_numpy.cli.main import main
 
@@ -73,6 +76,37 @@ def _make(kind: str, folder: Path) -> list[str]:
     if kind == "fake gzip":
         (folder / "f.txt.gz").write_text(WORDS)
         return ["train", "--corpus", str(folder / "f.txt.gz"), *out]
+    if kind == "empty corpus path":
+        return ["train", "--corpus", "", *out]
+    if kind == "binary file after a text file in a folder":
+        (folder / "d").mkdir()
+        _text(folder / "d" / "a.txt")
+        (folder / "d" / "b").write_bytes(np.random.default_rng(0).bytes(4096))
+        return ["train", "--corpus", str(folder / "d"), *out]
+    if kind in ("corrupt deflate block", "corrupt gzip in a folder"):
+        data = bytearray(gzip.compress((WORDS * 40).encode()))
+        data[10] = 0xFF  # no such deflate block type
+        (folder / "d").mkdir()
+        _text(folder / "d" / "a.txt")
+        (folder / "d" / "c.gz").write_bytes(bytes(data))
+        return [
+            "train",
+            "--corpus",
+            str(folder / "d" / "c.gz" if "block" in kind else folder / "d"),
+            *out,
+        ]
+    if kind in ("encrypted zip", "zip with an unknown compression method", "binary zip member"):
+        members = {"a.txt": (WORDS * 40).encode()}
+        if kind == "binary zip member":
+            members["b.bin"] = bytes(range(256))
+        with zipfile.ZipFile(folder / "c.zip", "w") as archive:
+            for name, data in members.items():
+                archive.writestr(name, data)
+        if kind == "encrypted zip":
+            patch_zip(folder / "c.zip", flag_bits=0x1)
+        elif kind == "zip with an unknown compression method":
+            patch_zip(folder / "c.zip", method=99)
+        return ["train", "--corpus", str(folder / "c.zip"), *out]
     if kind.startswith("--"):  # an option with a bad value, e.g. "--dim 0"
         return ["train", "--corpus", good, *out, *kind.split()]
     if kind == "min-count above every count":
@@ -113,6 +147,13 @@ CASES = [
     ("directory with no text", "no text files"),
     ("missing path", "not found"),
     ("fake gzip", "cannot read"),
+    ("empty corpus path", "empty"),
+    ("binary file after a text file in a folder", "binary"),
+    ("corrupt deflate block", "corrupt"),
+    ("corrupt gzip in a folder", "corrupt"),
+    ("encrypted zip", "encrypted"),
+    ("zip with an unknown compression method", "compression method 99"),
+    ("binary zip member", "b.bin"),
     ("--dim 0", "--dim"),
     ("--dim -3", "--dim"),
     ("--window 0", "--window"),

@@ -178,7 +178,7 @@ def test_a_3mb_line_without_newline_streams_correctly(tmp_path):
 @pytest.mark.parametrize("chunk_chars", [1, 2, 3, 5, 7, 11, 64])
 def test_reading_in_tiny_pieces_gives_the_same_sentences(tmp_path, monkeypatch, chunk_chars):
     """Piece boundaries anywhere (inside words, at apostrophes, between \\r and \\n)."""
-    monkeypatch.setattr(corpus_module, "_CHUNK_CHARS", chunk_chars)
+    monkeypatch.setattr(corpus_module, "_CHUNK_BYTES", chunk_chars)
     path = _write(tmp_path / "t.txt", TEXT.encode("utf-8"))
     assert list(iter_sentences(path)) == SENTENCES
     line = " ".join(f"don't{i} x'y" for i in range(30))

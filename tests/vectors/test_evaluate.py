@@ -99,7 +99,7 @@ def test_handmade_analogies(tmp_path):
     assert r["accuracy"] == pytest.approx(0.8)
     assert r["semantic"] == {"correct": 2, "total": 3, "accuracy": pytest.approx(2 / 3)}
     assert r["syntactic"]["accuracy"] == 1.0
-    assert (r["questions"], r["skipped"], r["invalid_lines"]) == (6, 1, 1)
+    assert (r["questions"], r["skipped"], r["malformed_lines"]) == (6, 1, 1)
     assert r["oov_ratio"] == pytest.approx(100 / 6)
 
     # restrict_vocab=4 keeps only paris, france, berlin, germany
@@ -322,3 +322,157 @@ def test_trained_model_matches_gensim():
         assert ours["pearson"] == pytest.approx(p[0], abs=1e-5)
         assert ours["spearman"] == pytest.approx(s[0], abs=1e-5)
         assert ours["oov_ratio"] == pytest.approx(oov, abs=1e-9)
+
+
+# ------------------------------------------------------- benchmark files you can trust
+
+
+def test_malformed_question_lines_are_counted_and_shown(tmp_path):
+    from word2vec_numpy.cli.common import analogy_table as _analogy_table
+
+    words, vectors = toy_space()
+    path = tmp_path / "q.txt"
+    path.write_text(
+        ": capital-country\nparis france berlin germany\n\nparis france berlin\n"
+        "a b c d e\nberlin germany paris france\n"
+    )
+    r = evaluate_analogies(words, vectors, path)
+    assert (r["questions"], r["malformed_lines"]) == (2, 2)  # the blank line is harmless
+    assert "ignored 2 malformed lines" in _analogy_table(r)
+    r = evaluate_analogy_text(words, vectors, QUESTIONS_TEXT)
+    assert r["malformed_lines"] == 1 and "malformed" in _analogy_table(r)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "line_end"),
+    [
+        ("utf-8-sig", "\n"),
+        ("utf-16", "\n"),
+        ("utf-16-le-bom", "\r\n"),
+        ("utf-32", "\r"),
+        ("utf-8", "\r"),
+    ],
+)
+def test_questions_in_any_unicode_encoding_and_line_ends(tmp_path, encoding, line_end):
+    words, vectors = toy_space()
+    text = QUESTIONS_TEXT.replace("\n", line_end)
+    if encoding == "utf-16-le-bom":
+        data = b"\xff\xfe" + text.encode("utf-16-le")
+    else:
+        data = text.encode(encoding)
+    path = tmp_path / "q.txt"
+    path.write_bytes(data)
+    expected = evaluate_analogy_text(words, vectors, QUESTIONS_TEXT)
+    r = evaluate_analogies(words, vectors, path)
+    assert r == {**expected, "source": str(path)}
+    # evaluate_analogy_text skips a byte-order mark too
+    assert evaluate_analogy_text(words, vectors, "\ufeff" + QUESTIONS_TEXT)["correct"] == 4
+
+
+def test_pairs_file_with_a_byte_order_mark_and_bad_utf16(tmp_path):
+    words, vectors = toy_space()
+    path = tmp_path / "p.tsv"
+    path.write_bytes("\ufeffparis\tfrance\t7\ngood\tbetter\t3\nbad\tworse\t1\n".encode())
+    assert evaluate_word_pairs(words, vectors, path)["pairs"] == 3
+    path.write_bytes(b"\xff\xfe" + "paris\tfrance\t7\n".encode("utf-16-le") + b"\x00\xdc")
+    with pytest.raises(Word2VecError, match="not valid UTF-16"):
+        evaluate_word_pairs(words, vectors, path)
+
+
+def test_a_long_line_is_refused_before_it_is_read_whole(tmp_path, monkeypatch):
+    from word2vec_numpy.vectors import evaluate
+
+    words, vectors = toy_space()
+    path = tmp_path / "q.txt"
+    path.write_text(": s\nparis france berlin germany\n" + "x" * 70_000 + "\n")
+    with pytest.raises(Word2VecError, match=r"q.txt, line 3: longer than 65536"):
+        evaluate_analogies(words, vectors, path)
+    monkeypatch.setattr(evaluate, "MAX_LINE_LENGTH", 10)
+    path.write_text("p\tq\t1\nparis\tfrance\t7 and far too much\n")
+    with pytest.raises(Word2VecError, match=r"line 2: longer than 10"):
+        evaluate_word_pairs(words, vectors, path)
+
+
+LONG_LINE_CHILD = """
+import resource, sys
+import numpy as np
+from word2vec_numpy.errors import Word2VecError
+from word2vec_numpy.vectors.evaluate import evaluate_analogies, evaluate_word_pairs
+evaluate = evaluate_analogies if sys.argv[2] == "analogies" else evaluate_word_pairs
+try:
+    evaluate(["a", "b"], np.eye(2, dtype=np.float32), sys.argv[1])
+except Word2VecError as exc:
+    print(exc)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+@pytest.mark.parametrize("kind", ["analogies", "pairs"])
+def test_a_50mb_line_takes_no_memory(tmp_path, python_child, kind):
+    path = tmp_path / "big.txt"
+    with open(path, "wb") as f:
+        f.write(b": s\n" if kind == "analogies" else b"a\tb\t1\n")
+        for _ in range(50):
+            f.write(b"a" * 1_000_000)
+    small = tmp_path / "small.txt"
+    small.write_text(": s\na b a b\n" if kind == "analogies" else "a\tb\t1\nb\ta\t2\n")
+    runs = [
+        python_child(["-c", LONG_LINE_CHILD, str(p), kind], address_space=1 << 30)
+        for p in (small, path)
+    ]
+    assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
+    message, peak = runs[1].stdout.splitlines()
+    assert "line 2: longer than" in message
+    base = int(runs[0].stdout.splitlines()[-1])
+    assert int(peak) - base < 10 << 20, (peak, base)
+
+
+def test_non_finite_scores_are_left_out_and_counted(tmp_path):
+    words, vectors = toy_space()
+    good = "paris\tfrance\t7\ngood\tbetter\t3\nbad\tworse\t1\nitaly\trome\t2\n"
+    path = tmp_path / "p.tsv"
+    path.write_text(good)
+    clean = evaluate_word_pairs(words, vectors, path)
+    path.write_text(good + "paris\tberlin\tnan\nrome\tgood\tinf\nbad\tbetter\t-Infinity\n")
+    r = evaluate_word_pairs(words, vectors, path)
+    assert r["invalid_scores"] == 3 and clean["invalid_scores"] == 0
+    assert (r["spearman"], r["pearson"], r["pairs"]) == (
+        clean["spearman"],
+        clean["pearson"],
+        clean["pairs"],
+    )
+    path.write_text("paris\tfrance\tnan\n")
+    with pytest.raises(Word2VecError, match="1 with a score that is not a finite number"):
+        evaluate_word_pairs(words, vectors, path)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("paris\tfrance\t7\n", "fewer than 2 pairs"),
+        ("paris\tfrance\t5\ngood\tbetter\t5\n", "every human score is the same"),
+        ("paris\tfrance\t5\nparis\tfrance\t6\n", "every model similarity is the same"),
+    ],
+)
+def test_an_undefined_correlation_is_null_with_a_reason(tmp_path, content, reason):
+    import json
+
+    from word2vec_numpy.cli.common import pairs_table as _pairs_table
+
+    words, vectors = toy_space()
+    path = tmp_path / "p.tsv"
+    path.write_text(content)
+    r = evaluate_word_pairs(words, vectors, path)
+    assert r["spearman"] is None and r["pearson"] is None
+    assert r["spearman_undefined"] == r["pearson_undefined"] == reason
+    text = json.dumps(r, allow_nan=False)  # valid JSON: no NaN anywhere
+    assert '"spearman": null' in text
+    assert f"correlation undefined ({reason})" in _pairs_table([r])
+    from word2vec_numpy.vectors.keyed import KeyedVectors
+
+    (pearson_r, _), (spearman_rho, _), _ = KeyedVectors(words, vectors).evaluate_word_pairs(path)
+    assert np.isnan(pearson_r) and np.isnan(spearman_rho)  # gensim's shape and values
+    defined = tmp_path / "d.tsv"
+    defined.write_text("paris\tfrance\t7\ngood\tbetter\t3\nbad\tworse\t1\n")
+    d = evaluate_word_pairs(words, vectors, defined)
+    assert d["spearman_undefined"] is None and isinstance(d["spearman"], float)

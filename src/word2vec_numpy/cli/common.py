@@ -177,21 +177,35 @@ def analogy_table(result: Mapping[str, Any]) -> str:
         f"  skipped {result['skipped']} of {result['questions']} questions "
         f"({result['oov_ratio']:.1f}%) with a word outside the vocabulary",
     ]
+    if result.get("malformed_lines"):
+        n = result["malformed_lines"]
+        lines.append(f"  ignored {n} malformed line{'s' * (n != 1)} (not 4 words)")
     return "\n".join(lines)
 
 
 def pairs_table(results: Sequence[Mapping[str, Any]]) -> str:
+    def number(value: float | None) -> str:
+        return "-" if value is None else f"{value:.4f}"
+
     rows = [
         (
             Path(r["source"]).name,
-            f"{r['spearman']:.4f}",
-            f"{r['pearson']:.4f}",
+            number(r["spearman"]),
+            number(r["pearson"]),
             r["pairs"],
             f"{r['oov_ratio']:.1f}%",
         )
         for r in results
     ]
-    return "word pairs:\n" + format_table(("file", "spearman", "pearson", "pairs", "oov"), rows)
+    lines = ["word pairs:", format_table(("file", "spearman", "pearson", "pairs", "oov"), rows)]
+    for r in results:
+        name = Path(r["source"]).name
+        if r.get("spearman_undefined"):
+            lines.append(f"  {name}: correlation undefined ({r['spearman_undefined']})")
+        if r.get("invalid_scores"):
+            n = r["invalid_scores"]
+            lines.append(f"  {name}: ignored {n} line{'s' * (n != 1)} with a non-finite score")
+    return "\n".join(lines)
 
 
 def neighbour_table(word: str, neighbours: Sequence[tuple[str, float]]) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from ..data.phrases import ENGLISH_CONNECTOR_WORDS, SCORINGS, Phrases
-from ..data.text import iter_sentences
+from ..data.text import iter_corpus
 from ..errors import Word2VecError
 from ..files import atomic_write
 
@@ -119,7 +119,7 @@ def register(subparsers) -> None:
 
 def _phrased(path: str, models: list[Phrases]) -> Iterator[list[str]]:
     """The sentences of ``path`` with the phrases of each model joined in turn."""
-    sentences: Iterable[list[str]] = iter_sentences(path)
+    sentences: Iterable[list[str]] = iter_corpus(path)  # a file, a folder or -
     for model in models:
         sentences = model.apply(sentences)
     return iter(sentences)

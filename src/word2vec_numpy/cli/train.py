@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,7 @@ from ..config import TrainConfig
 from ..data import download
 from ..data.encode import encode_corpus
 from ..data.sample import generate_sample_sentences
-from ..data.text import ReadStats, iter_sentences
+from ..data.text import MAX_TOKEN_CHARS, ReadStats, iter_corpus
 from ..errors import Word2VecError
 from ..files import write_json
 from ..formats.npz import model_path
@@ -81,9 +81,6 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig(**{f.name: getattr(args, f.name) for f in TrainConfig.cli_fields()})
 
 
-TEXT_SUFFIXES = {"", ".txt", ".text", ".gz", ".bz2", ".xz", ".zip"}
-
-
 def corpus_sentences(args: argparse.Namespace, stats: ReadStats) -> tuple[Iterable[list[str]], str]:
     """The sentences of ``--corpus`` and a short description of where they come from."""
     name = args.corpus
@@ -92,34 +89,11 @@ def corpus_sentences(args: argparse.Namespace, stats: ReadStats) -> tuple[Iterab
     if name in ("text8", "alice"):
         fetch = download.fetch_text8 if name == "text8" else download.fetch_alice
         path = fetch(data_dir=args.data_dir, quiet=args.quiet)
-        return iter_sentences(path, stats=stats), str(path)
-    if name == "-":
-        return iter_sentences("-", stats=stats), "standard input"
-    path = Path(name)
-    if not path.exists():
-        raise Word2VecError(f"corpus file not found: {path} (or use --corpus sample|text8|alice)")
-    if path.is_dir():
-        files = sorted(
-            p
-            for p in path.rglob("*")
-            if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in TEXT_SUFFIXES
-        )
-        if not files:
-            raise Word2VecError(
-                f"corpus folder {path} holds no text files (.txt, .gz, .bz2, .xz, .zip)"
-            )
-        return _chain(files, stats), f"{len(files)} files in {path}"
-    try:
-        with open(path, "rb"):
-            pass
-    except OSError as exc:
-        raise Word2VecError(f"cannot read corpus {path}: {exc.strerror}") from None
-    return iter_sentences(path, stats=stats), str(path)
-
-
-def _chain(files: list[Path], stats: ReadStats) -> Iterator[list[str]]:
-    for f in files:
-        yield from iter_sentences(f, stats=stats)
+        return iter_corpus(path, stats), str(path)
+    if name and name != "-" and not Path(name).exists():
+        raise Word2VecError(f"corpus file not found: {name} (or use --corpus sample|text8|alice)")
+    sentences = iter_corpus(name, stats)  # checks every file first; sets stats.source
+    return sentences, stats.source
 
 
 def _output_path(args: argparse.Namespace) -> Path:
@@ -232,6 +206,12 @@ def run(args: argparse.Namespace) -> int:
             print(
                 f"warning: {stats.replaced:,} invalid UTF-8 sequences in {source} were "
                 "replaced by U+FFFD",
+                file=sys.stderr,
+            )
+        if stats.long_tokens:
+            print(
+                f"warning: {stats.long_tokens:,} tokens longer than {MAX_TOKEN_CHARS} "
+                f"characters in {source} were skipped",
                 file=sys.stderr,
             )
         log(

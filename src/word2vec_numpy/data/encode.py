@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import Word2VecError
 from .vocab import Vocabulary
 
 SEPARATOR = np.uint32(0xFFFFFFFF)  # sentence end in the uint32 id file
@@ -56,16 +57,24 @@ def encode_corpus(
     writes provisional ids to a temporary file; then the vocabulary is built from their
     counts (``np.bincount``) and the file is rewritten through a lookup table, chunk by
     chunk, dropping the words below ``min_count``. Only the dict of distinct words is
-    held in memory.
+    held in memory. With ``max_tokens``, no sentence is pulled from ``sentences`` once that
+    many tokens are in (so a reader stops reading there), and ``sentences`` is closed.
+
+    A write that fails (a full disk, a file size limit) raises a one-line
+    :class:`Word2VecError`; the temporary files are removed whatever happens.
     """
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     first_seen: dict[str, int] = {}
     counts = np.zeros(0, dtype=np.int64)
     n_tokens = 0
-    fd, tmp_name = tempfile.mkstemp(prefix=out_path.name + ".", suffix=".prov", dir=out_path.parent)
     tmp_final = str(out_path) + ".tmp"
+    tmp_name = ""
+    stream = iter(sentences)
     try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=out_path.name + ".", suffix=".prov", dir=out_path.parent
+        )
         with os.fdopen(fd, "wb") as tmp:
             buffer: list[int] = []
 
@@ -76,21 +85,21 @@ def encode_corpus(
                 grown = np.bincount(words, minlength=len(first_seen))
                 grown[: len(counts)] += counts
                 counts = grown
-                chunk.astype(np.uint32).tofile(tmp)  # -1 wraps to SEPARATOR
+                # -1 wraps to SEPARATOR. write(), not tofile(): its OSError has the errno.
+                tmp.write(chunk.astype(np.uint32).tobytes())
                 buffer.clear()
 
-            for sentence in sentences:
+            for sentence in stream:
                 if max_tokens is not None and n_tokens + len(sentence) > max_tokens:
                     sentence = sentence[: max_tokens - n_tokens]
-                if not sentence:
-                    if max_tokens is not None and n_tokens >= max_tokens:
-                        break
-                    continue
-                n_tokens += len(sentence)
-                buffer.extend(first_seen.setdefault(w, len(first_seen)) for w in sentence)
-                buffer.append(-1)
-                if len(buffer) >= 1 << 20:
-                    flush()
+                if sentence:
+                    n_tokens += len(sentence)
+                    buffer.extend(first_seen.setdefault(w, len(first_seen)) for w in sentence)
+                    buffer.append(-1)
+                    if len(buffer) >= 1 << 20:
+                        flush()
+                if max_tokens is not None and n_tokens >= max_tokens:
+                    break  # never pull (read) another sentence
             flush()
         vocab = Vocabulary(min_count=min_count, max_size=max_size)
         vocab.build_from_counts(list(first_seen), counts)
@@ -114,12 +123,20 @@ def encode_corpus(
                     dup[0] = sep[0] and prev_sep
                     dup[1:] = sep[1:] & sep[:-1]
                     prev_sep = bool(sep[-1])
-                final[~dup].tofile(dst)
+                dst.write(final[~dup].tobytes())
                 n_words += int(np.count_nonzero(~sep))
         os.replace(tmp_final, out_path)
+    except OSError as exc:
+        # Reading raises Word2VecError, so an OSError here is about the id files: a full
+        # disk (ENOSPC), a file size limit (EFBIG), a folder that cannot be written.
+        reason = exc.strerror or str(exc)
+        raise Word2VecError(f"cannot write the word-id file {out_path}: {reason}") from None
     finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()  # a generator reading a file closes it now, not when collected
         for leftover in (tmp_name, tmp_final):
-            if os.path.exists(leftover):
+            if leftover and os.path.exists(leftover):
                 os.remove(leftover)
     return EncodedCorpus(
         path=out_path, vocab=vocab, n_words=n_words, source=source, total_tokens=n_tokens

@@ -28,13 +28,15 @@ that to ``argpartition``); with real vectors exact ties do not occur.
 
 from __future__ import annotations
 
+import codecs
+import math
 import os
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..data.text import sniff_encoding
 from ..errors import Word2VecError
 from .cosine import top_n_indices, unit_rows
 
@@ -99,22 +101,89 @@ def _summary(correct: int, total: int) -> dict[str, Any]:
     return {"correct": int(correct), "total": int(total), "accuracy": _accuracy(correct, total)}
 
 
-def _read_lines(path: str | os.PathLike[str]) -> list[str]:
-    """All lines of a UTF-8 file; a missing or undecodable file is a one-line error."""
+MAX_LINE_LENGTH = 1 << 16
+"""Benchmark lines are a few words; a line longer than this many bytes (characters, for a
+UTF-16/32 file) means a wrong file, reported before it is read whole."""
+
+_BLOCK = 1 << 16
+
+
+def _read_lines(path: str | os.PathLike[str]) -> Iterator[str]:
+    """The lines of a benchmark file, streamed, each ending in ``\n`` (``\r\n`` and a lone
+    ``\r`` too) except perhaps the last.
+
+    UTF-8, a UTF-8 byte-order mark skipped, or UTF-16/UTF-32 as its byte-order mark says. A
+    missing or unreadable file, bytes that do not decode, or a line longer than
+    ``MAX_LINE_LENGTH`` are one-line errors naming the file (and the line).
+    """
     try:
-        raw = Path(path).read_bytes()
+        f = open(path, "rb")  # noqa: SIM115 - closed below, also when the caller stops early
     except FileNotFoundError:
         raise Word2VecError(f"{path}: no such file") from None
     except OSError as exc:
-        raise Word2VecError(f"{path}: cannot read ({exc.strerror})") from None
-    lines = raw.splitlines(keepends=True) if raw else []
-    out = []
-    for no, line in enumerate(lines, 1):
+        raise Word2VecError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    with f:
         try:
-            out.append(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise Word2VecError(f"{path}, line {no}: not valid UTF-8") from None
-    return out
+            head = f.read(4)
+            encoding, bom = sniff_encoding(head)
+            blocks = _blocks(f, head[bom:])
+            if encoding == "utf-8":  # split first: then a bad byte's line is known exactly
+                for no, raw in enumerate(_split_lines(blocks, path, b"\n", b"\r"), 1):
+                    try:
+                        yield raw.decode("utf-8")
+                    except UnicodeDecodeError:
+                        raise Word2VecError(f"{path}, line {no}: not valid UTF-8") from None
+            else:
+                try:
+                    yield from _split_lines(_decoded(blocks, encoding), path, "\n", "\r")
+                except UnicodeDecodeError:
+                    raise Word2VecError(f"{path}: not valid {encoding.upper()}") from None
+        except OSError as exc:
+            raise Word2VecError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _too_long(path: Any, no: int) -> Word2VecError:
+    return Word2VecError(
+        f"{path}, line {no}: longer than {MAX_LINE_LENGTH} characters (not a benchmark file?)"
+    )
+
+
+def _blocks(f: Any, first: bytes) -> Iterator[bytes]:
+    yield first
+    while block := f.read(_BLOCK):
+        yield block
+
+
+def _decoded(blocks: Iterable[bytes], encoding: str) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    for block in blocks:
+        yield decoder.decode(block)
+    yield decoder.decode(b"", final=True)
+
+
+def _split_lines(pieces: Iterable[Any], path: Any, nl: Any, cr: Any) -> Iterator[Any]:
+    """Lines of text (``str`` or ``bytes``) given in pieces, with universal line ends; a line
+    longer than ``MAX_LINE_LENGTH`` raises as soon as that many units are in."""
+    pending = nl[:0]
+    n_lines = 0
+    for piece in pieces:
+        text = pending + piece
+        held = text[-1:] == cr  # maybe the first half of \r\n
+        if held:
+            text = text[:-1]
+        if cr in text:
+            text = text.replace(cr + nl, nl).replace(cr, nl)
+        lines = text.split(nl)
+        pending = lines.pop() + (cr if held else nl[:0])
+        for line in lines:
+            n_lines += 1
+            if len(line) > MAX_LINE_LENGTH:
+                raise _too_long(path, n_lines)
+            yield line + nl
+        if len(pending) > MAX_LINE_LENGTH:
+            raise _too_long(path, n_lines + 1)
+    if pending:
+        yield pending.replace(cr, nl)
 
 
 # ------------------------------------------------------------------------------- analogies
@@ -126,25 +195,28 @@ def _parse_questions(
     """Section names (file order) and ``(section index, (a, b, c, d))`` keys per question.
 
     Mirrors gensim: ``": name"`` starts a section, a line that does not split into exactly
-    four words is ignored (and not counted); the third value is the number of such lines.
+    four words is not a question (gensim ignores it silently); the third value counts such
+    malformed lines (blank lines are skipped). A byte-order mark starting the text is skipped.
     """
     sections: list[str] = []
     questions: list[tuple[int, tuple[str, str, str, str]]] = []
-    invalid = 0
+    malformed = 0
     for no, line in enumerate(lines, 1):
+        if no == 1:
+            line = line.removeprefix("\ufeff")
         if line.startswith(": "):
             sections.append(line.lstrip(": ").strip())
             continue
         parts = [_key(w, case_insensitive) for w in line.split()]
+        if not parts:
+            continue  # blank lines are harmless
         if not sections:
-            if not parts:
-                continue  # blank lines before the first header are harmless
             raise Word2VecError(f"{source}, line {no}: question before the first ': section' line")
         if len(parts) != 4:
-            invalid += 1
+            malformed += 1
             continue
         questions.append((len(sections) - 1, (parts[0], parts[1], parts[2], parts[3])))
-    return sections, questions, invalid
+    return sections, questions, malformed
 
 
 def _predict(unit: np.ndarray, canon: np.ndarray, quads: np.ndarray) -> np.ndarray:
@@ -190,8 +262,9 @@ class AnalogyOutcomes(NamedTuple):
     """One bool per question: all four words are among the first ``restrict_vocab``."""
     correct: np.ndarray
     """One bool per *answered* question (in order): the prediction was ``d``."""
-    invalid: int
-    """Lines that are neither a section header nor four words."""
+    malformed: int
+    """Lines (after the first section header) that are neither a header nor four words;
+    blank lines are not counted."""
 
 
 def analogy_outcomes(
@@ -207,9 +280,9 @@ def analogy_outcomes(
     lists question by question as gensim does."""
     vectors = _check_matrix(words, vectors)
     if isinstance(lines, str):
-        lines = lines.splitlines()
+        lines = lines.splitlines()  # questions given as one text
     ok, n = _ok_vocab(words, restrict_vocab, case_insensitive)
-    sections, questions, invalid = _parse_questions(lines, source, case_insensitive)
+    sections, questions, malformed = _parse_questions(lines, source, case_insensitive)
     if not questions:
         raise Word2VecError(f"{source}: no analogy questions found (expected 'a b c d' lines)")
 
@@ -221,7 +294,7 @@ def analogy_outcomes(
         correct = _predict(unit_rows(vectors[:n]), canon, quads)
     else:
         correct = np.zeros(0, dtype=bool)
-    return AnalogyOutcomes(sections, questions, answered, correct, invalid)
+    return AnalogyOutcomes(sections, questions, answered, correct, malformed)
 
 
 def evaluate_analogy_text(
@@ -234,7 +307,7 @@ def evaluate_analogy_text(
 ) -> dict[str, Any]:
     """:func:`evaluate_analogies` on questions given as lines of text (e.g. ``sample_questions()
     .splitlines()``); ``source`` names them in error messages and in the result."""
-    sections, questions, answered, correct, invalid = analogy_outcomes(
+    sections, questions, answered, correct, malformed = analogy_outcomes(
         words, vectors, lines, restrict_vocab, case_insensitive, source
     )
     known = [q for q, a in zip(questions, answered, strict=True) if a]
@@ -264,7 +337,7 @@ def evaluate_analogy_text(
         "questions": len(questions),
         "skipped": skipped,
         "oov_ratio": 100.0 * skipped / len(questions),
-        "invalid_lines": invalid,
+        "malformed_lines": malformed,
     }
 
 
@@ -282,8 +355,11 @@ def evaluate_analogies(
     ``total`` and ``accuracy`` (counted questions only), ``semantic`` and ``syntactic``
     sub-totals, ``sections`` (a list in file order of dicts with ``section``, ``kind``,
     ``correct``, ``total``, ``accuracy``), ``questions`` (all questions in the file),
-    ``skipped`` (questions with a word outside the first ``restrict_vocab`` words) and
-    ``oov_ratio`` (percent skipped). Matches gensim's ``evaluate_word_analogies``.
+    ``skipped`` (questions with a word outside the first ``restrict_vocab`` words),
+    ``oov_ratio`` (percent skipped) and ``malformed_lines`` (lines after the first section
+    header that are neither a header nor four words: gensim ignores them without a word).
+    Matches gensim's ``evaluate_word_analogies``. The file is streamed (see
+    :func:`_read_lines` for encodings and limits).
     """
     return evaluate_analogy_text(
         words, vectors, _read_lines(path), restrict_vocab, case_insensitive, source=str(path)
@@ -341,14 +417,21 @@ def evaluate_word_pairs(
     do not split into three fields with a numeric score (headers) are ignored. Pairs with a
     word outside the first ``restrict_vocab`` words are skipped, or with ``dummy4unknown``
     given a similarity of 0 (as gensim). Returns ``spearman``, ``pearson``, ``oov_ratio``
-    (percent of pairs out of vocabulary), ``pairs`` (used), ``oov`` (out of vocabulary) and
-    ``total``. Matches gensim's ``evaluate_word_pairs``.
+    (percent of pairs out of vocabulary), ``pairs`` (used), ``oov`` (out of vocabulary),
+    ``total`` and ``invalid_scores``. Matches gensim's ``evaluate_word_pairs``, except for
+    what gensim gets wrong:
+
+    * a line whose score is ``nan`` or ``inf`` is left out and counted in
+      ``invalid_scores`` (gensim lets it change the correlations);
+    * a correlation that is undefined (fewer than 2 pairs, all scores or all similarities
+      equal) is ``None`` (JSON ``null``, never ``NaN``), and ``spearman_undefined`` /
+      ``pearson_undefined`` say why (they are ``None`` when the value is defined).
     """
     vectors = _check_matrix(words, vectors)
     ok, n = _ok_vocab(words, restrict_vocab, case_insensitive)
     left, right, gold = [], [], []
     unknown = []  # gold scores of out-of-vocabulary pairs, kept with dummy4unknown
-    oov = 0
+    oov = invalid = 0
     for line in _read_lines(path):
         line = line.replace("\r\n", "\n")  # text-mode reading, as gensim does
         if line.startswith("#"):
@@ -360,6 +443,9 @@ def evaluate_word_pairs(
             score = float(parts[2])
         except ValueError:
             continue  # a header line
+        if not math.isfinite(score):
+            invalid += 1
+            continue
         a, b = parts[0], parts[1]
         if a not in ok or b not in ok:
             oov += 1
@@ -370,8 +456,9 @@ def evaluate_word_pairs(
         right.append(ok[b])
         gold.append(score)
     if not gold and not unknown:
+        why = f"{invalid} with a score that is not a finite number, " if invalid else ""
         raise Word2VecError(
-            f"{path}: no usable word pairs (wrong format, or every pair is out of vocabulary)"
+            f"{path}: no usable word pairs (wrong format, {why}or every pair is out of vocabulary)"
         )
     unit = unit_rows(vectors[:n])
     # Row-wise dot products of unit vectors: cos(a_i, b_i) for all pairs at once.
@@ -379,17 +466,41 @@ def evaluate_word_pairs(
     # gensim's dummy4unknown scores an unknown pair 0; correlations ignore the pairs' order.
     gold += unknown
     model = np.concatenate([model, np.zeros(len(unknown), dtype=model.dtype)])
+    rho, rho_undefined = _correlation(spearman, gold, model)
+    r, r_undefined = _correlation(pearson, gold, model)
     return {
         "source": str(path),
         "restrict_vocab": restrict_vocab,
         "case_insensitive": case_insensitive,
-        "spearman": spearman(gold, model),
-        "pearson": pearson(gold, model),
+        "spearman": rho,
+        "pearson": r,
         "oov_ratio": 100.0 * oov / (len(left) + oov),
         "pairs": len(gold),
         "oov": oov,
         "total": len(left) + oov,
+        "invalid_scores": invalid,
+        "spearman_undefined": rho_undefined,
+        "pearson_undefined": r_undefined,
     }
+
+
+def _correlation(
+    correlation: Any, gold: Sequence[float], model: np.ndarray
+) -> tuple[float | None, str | None]:
+    """``correlation(gold, model)``, or ``None`` and the reason when it is undefined."""
+    gold_a, model_a = np.asarray(gold, dtype=np.float64), np.asarray(model, dtype=np.float64)
+    if len(gold_a) < 2:
+        return None, "fewer than 2 pairs"
+    if not np.isfinite(model_a).all():
+        return None, "some model similarities are not finite numbers"
+    if (gold_a == gold_a[0]).all():
+        return None, "every human score is the same"
+    if (model_a == model_a[0]).all():
+        return None, "every model similarity is the same"
+    value = correlation(gold_a, model_a)
+    if not math.isfinite(value):
+        return None, "no variance to correlate"
+    return value, None
 
 
 # ------------------------------------------------------------------------ model wrappers

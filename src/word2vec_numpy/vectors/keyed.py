@@ -564,7 +564,10 @@ class KeyedVectors:
             dummy4unknown=dummy4unknown,
         )
         n = result["pairs"]
-        pearson, spearman = result["pearson"], result["spearman"]
+        # gensim's value for an undefined correlation is NaN (ours is None, with a reason)
+        pearson, spearman = (
+            float("nan") if result[key] is None else result[key] for key in ("pearson", "spearman")
+        )
         return (
             (pearson, correlation_pvalue(pearson, n)),
             (spearman, correlation_pvalue(spearman, n)),
