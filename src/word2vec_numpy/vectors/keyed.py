@@ -158,19 +158,24 @@ class KeyedVectors:
         index = self.get_index(word)
         return self.unit_vectors()[index] if norm else self.vectors[index]
 
-    def _unknown_message(self, word: object) -> str:
-        message = f"{word!r} is not in the vocabulary"
-        if not isinstance(word, str):
-            return message
+    def suggest(self, word: str, n: int = 1) -> list[str]:
+        """Up to ``n`` words of the vocabulary spelt like ``word``, closest first: its
+        lower-case form if that is a word (the commonest mistake: capitals in a lower-cased
+        corpus), else the close matches of :func:`difflib.get_close_matches` among the
+        ``SUGGESTION_POOL`` most frequent words."""
+        if not isinstance(word, str) or n < 1:
+            return []
         lowered = word.lower()
         if lowered != word and lowered in self.key_to_index:
-            suggestion = lowered  # the commonest mistake: capitals in a lower-cased corpus
-        else:
-            pool = self.index_to_key[:SUGGESTION_POOL]
-            close = difflib.get_close_matches(lowered, pool, n=1, cutoff=0.6)
-            suggestion = close[0] if close else None
-        if suggestion is not None:
-            message += f" (did you mean {suggestion!r}?)"
+            return [lowered]
+        pool = self.index_to_key[:SUGGESTION_POOL]
+        return difflib.get_close_matches(lowered, pool, n=n, cutoff=0.6)
+
+    def _unknown_message(self, word: object) -> str:
+        message = f"{word!r} is not in the vocabulary"
+        suggestion = self.suggest(word, 1) if isinstance(word, str) else []
+        if suggestion:
+            message += f" (did you mean {suggestion[0]!r}?)"
         return message
 
     # -- cache -------------------------------------------------------------------------------
@@ -332,6 +337,34 @@ class KeyedVectors:
         else:
             raise Word2VecError(f"unknown analogy method {method!r} (use 3cosadd or 3cosmul)")
         return self._ranked(scores, ids, topn)
+
+    def most_similar_cosmul(
+        self,
+        positive: Sequence[str] = (),
+        negative: Sequence[str] = (),
+        topn: int = 10,
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """3CosMul over word lists (Levy & Goldberg 2014), the multiplicative form of
+        :meth:`most_similar`: with cosines shifted to [0, 1] by ``s(x) = (cos(d, x) + 1) / 2``,
+        score(d) = prod_{p in positive} s(p) / (prod_{n in negative} s(n) + 0.001).
+        ``most_similar_cosmul([a, c], [b])`` equals ``analogy(a, b, c, method="3cosmul")``;
+        the query words are left out of the result."""
+        topn = _check_topn(topn)
+        pos, neg = _as_list(positive), _as_list(negative)
+        if not pos or not all(isinstance(w, str) for w in pos + neg):
+            raise Word2VecError("most_similar_cosmul needs at least one positive word")
+        pos_ids = [self.get_index(w) for w in pos]
+        neg_ids = [self.get_index(w) for w in neg]
+        if topn < 1:
+            return []
+        n_search = self._restrict(restrict_vocab)
+        unit = self.unit_vectors()
+        # One (N x d) @ (d x k) product gives every query word's cosine column.
+        shifted = (unit[:n_search] @ unit[pos_ids + neg_ids].T + 1.0) / 2.0
+        numerator = np.prod(shifted[:, : len(pos_ids)], axis=1)
+        denominator = np.prod(shifted[:, len(pos_ids) :], axis=1) + COSMUL_EPS
+        return self._ranked(numerator / denominator, pos_ids + neg_ids, topn)
 
     # -- files ---------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> str:
