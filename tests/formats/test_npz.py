@@ -265,3 +265,12 @@ def test_successful_write_leaves_no_temp_file(trained, tmp_path):
 def test_writing_into_a_missing_folder(trained, tmp_path):
     with pytest.raises(Word2VecError):
         trained.save(tmp_path / "no" / "such" / "m")
+
+
+def test_sidecar_path_sits_beside_the_model():
+    from word2vec_numpy.formats.npz import sidecar_path
+
+    assert sidecar_path("results/model.npz", ".eval.json") == Path("results/model.eval.json")
+    assert sidecar_path("a/b.c.npz", ".metrics.json") == Path("a/b.c.metrics.json")
+    assert sidecar_path("vec.txt", ".eval.json") == Path("vec.eval.json")
+    assert sidecar_path("vec", ".eval.json") == Path("vec.eval.json")

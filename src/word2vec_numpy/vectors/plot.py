@@ -2,8 +2,9 @@
 maps themselves as coordinates (``pca_2d`` in NumPy, ``tsne_2d``), which ``serve`` draws.
 
 The pictures and t-SNE need the ``plot`` extra (matplotlib and scikit-learn), imported only
-when a function is called. Figures are drawn with matplotlib's Agg canvas directly (no pyplot, no display,
-no global state) at fixed sizes, so the PNGs always have the same pixel dimensions.
+when a function is called. Figures are drawn with matplotlib's Agg canvas directly (no
+pyplot, no display, no global state) at fixed sizes, so the PNGs always have the same pixel
+dimensions.
 """
 
 from __future__ import annotations
