@@ -14,7 +14,7 @@ import sys
 
 from .. import __version__
 from ..errors import Word2VecError
-from . import analogy, classes, evaluate, export, phrases, plot, similar, train
+from . import analogy, classes, evaluate, export, phrases, plot, serve, similar, train
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,6 +33,7 @@ COMMANDS = (
     plot,
     phrases,
     classes,
+    serve,
 )  # one module per subcommand
 
 
