@@ -108,5 +108,9 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.open:
         webbrowser.open(url)
-    serve_forever(app, sock)
+    try:
+        serve_forever(app, sock)
+    except KeyboardInterrupt:  # uvicorn shuts down gracefully, then passes Ctrl-C on
+        pass
+    print("stopped", flush=True)
     return 0

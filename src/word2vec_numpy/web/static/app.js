@@ -425,25 +425,34 @@
 
       // labels: the highlighted words, then the most frequent ones that fit
       const place = labeller();
-      const label = (i, font, colour) => {
+      // Each label tries the right of its point, then the left, above and below; the
+      // searched word is labelled even where it must overlap.
+      const label = (i, font, colour, force) => {
         const p = pts[i];
         if (!onScreen(p)) return;
         ctx.font = font;
         const w = font === BOLD ? ctx.measureText(data.words[i]).width : widths[i];
-        if (!place(p[0] + 6, p[1] - 3, w, 13) && font !== BOLD) return;
+        const h = font === BOLD ? 14 : 12;
+        const spots = [[p[0] + 7, p[1] + 4], [p[0] - 7 - w, p[1] + 4], [p[0] - w / 2, p[1] - 8],
+          [p[0] - w / 2, p[1] + h + 6]];
+        let spot = spots.find(([x, y]) => place(x, y, w, h));
+        if (!spot) {
+          if (!force) return;
+          spot = spots[0];
+        }
         ctx.fillStyle = colours.card;
-        ctx.globalAlpha = 0.75;
-        ctx.fillRect(p[0] + 5, p[1] - 15, w + 3, 15);
+        ctx.globalAlpha = 0.8;
+        ctx.fillRect(spot[0] - 2, spot[1] - h + 1, w + 4, h + 2);
         ctx.globalAlpha = 1;
         ctx.fillStyle = colour;
-        ctx.fillText(data.words[i], p[0] + 6, p[1] - 3);
+        ctx.fillText(data.words[i], spot[0], spot[1]);
       };
-      if (focus >= 0) label(focus, BOLD, colours.hot);
-      for (const j of marked) label(j, BOLD, colours.accent);
+      if (focus >= 0) label(focus, BOLD, colours.hot, true);
+      for (const j of marked) label(j, BOLD, colours.accent, false);
       let budget = 400;
       for (let i = 0; i < n && budget > 0; i++) {
         if (i === focus || marked.has(i) || !onScreen(pts[i])) continue;
-        label(i, FONT, colours.muted);
+        label(i, FONT, colours.muted, false);
         budget--;
       }
     }
@@ -568,7 +577,8 @@
       marked = new Set(neighbours.filter((w) => index.has(w)).map((w) => index.get(w)));
       if (recentre && focus >= 0) {
         const p = screen(focus);
-        if (p[0] < 40 || p[0] > size.w - 40 || p[1] < 40 || p[1] > size.h - 40) {
+        const margin = Math.min(140, size.w / 4, size.h / 4);
+        if (p[0] < margin || p[0] > size.w - margin || p[1] < margin || p[1] > size.h - margin) {
           view.cx = data.x[focus];
           view.cy = data.y[focus];
         }
