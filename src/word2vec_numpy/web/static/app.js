@@ -577,7 +577,7 @@
       marked = new Set(neighbours.filter((w) => index.has(w)).map((w) => index.get(w)));
       if (recentre && focus >= 0) {
         const p = screen(focus);
-        const margin = Math.min(140, size.w / 4, size.h / 4);
+        const margin = 30;
         if (p[0] < margin || p[0] > size.w - margin || p[1] < margin || p[1] > size.h - margin) {
           view.cx = data.x[focus];
           view.cy = data.y[focus];
@@ -605,7 +605,7 @@
         hover = -1;
         resize();
         fit();
-        highlight(state.word, state.neighbours, true);
+        highlight(state.word, state.neighbours, false);
         describe();
         draw();
       } catch (error) {
