@@ -59,6 +59,15 @@ def test_serve_builds_the_app_and_prints_the_url(vectors_file, captured, capsys)
     assert explorer.report() is None
 
 
+def test_serve_open_starts_the_browser_on_the_url(vectors_file, captured, monkeypatch, capsys):
+    opened = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    code, out, _ = run(["serve", str(vectors_file), "--port", "0", "--open"], capsys)
+    assert code == 0 and len(opened) == 1 and opened[0] in out
+    code, _, _ = run(["serve", str(vectors_file), "--port", "0"], capsys)
+    assert len(opened) == 1  # only when asked
+
+
 def test_serve_reads_the_report_files_beside_the_model(vectors_file, captured, capsys):
     metrics = {"corpus_tokens": 123, "epoch_losses": [2.0, 1.5]}
     evaluation = {"analogies": {"accuracy": 0.25}, "pairs": []}

@@ -22,6 +22,7 @@ sync_api = pytest.importorskip(
 
 from explorer_data import HOSTILE, toy_vectors  # noqa: E402
 
+from word2vec_numpy.cli.common import load_any  # noqa: E402
 from word2vec_numpy.web.app import create_app  # noqa: E402
 from word2vec_numpy.web.server import running  # noqa: E402
 
@@ -88,8 +89,13 @@ def shots(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server():
-    app = create_app(toy_vectors(), None, REPORT, name="toy.npz")
+def server(tmp_path_factory):
+    """The toy vectors saved to a vectors file and loaded as ``serve`` loads MODEL."""
+    path = tmp_path_factory.mktemp("model") / "toy.npz"
+    toy_vectors().save(path)
+    vectors, model = load_any(path)
+    assert set(HOSTILE) <= set(vectors.index_to_key)
+    app = create_app(vectors, model, REPORT, name=path.name)
     with running(app, host="127.0.0.1") as url:
         yield url
 
