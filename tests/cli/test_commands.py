@@ -116,6 +116,23 @@ def test_evaluate_table_and_json(model_file, bench_files, capsys):
     assert code == 0 and json.loads(out)["analogies"]["total"] == 0
 
 
+def test_evaluate_save_writes_scores_beside_the_model(model_file, bench_files, capsys):
+    questions, pairs = bench_files
+    argv = ["evaluate", str(model_file), "--analogies", str(questions), "--pairs", str(pairs)]
+    saved = model_file.with_name("vectors.eval.json")
+    code, out, _ = run(argv, capsys)
+    assert code == 0 and not saved.exists()  # only with --save
+    code, out, err = run(argv + ["--save"], capsys)
+    assert code == 0 and err == "" and out.rstrip().endswith(f"saved {saved}")
+    stored = json.loads(saved.read_text())
+    assert stored["analogies"]["correct"] == 2 and stored["pairs"][0]["pairs"] == 4
+    # with --json, stdout stays one JSON object, equal to the file
+    saved.unlink()
+    code, out, _ = run(argv + ["--save", "--json"], capsys)
+    assert code == 0 and json.loads(out) == json.loads(saved.read_text())
+    assert [p.name for p in saved.parent.iterdir() if p.name.startswith(".")] == []
+
+
 def test_evaluate_finds_files_in_data_dir(model_file, bench_files, tmp_path, capsys):
     questions, pairs = bench_files
     data = tmp_path / "data"

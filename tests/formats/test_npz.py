@@ -322,3 +322,12 @@ def test_models_saved_before_the_train_config_still_load(tmp_path):
         9,
     )
     assert model.loss_history == [3.0, 2.5]
+
+
+def test_sidecar_path_sits_beside_the_model():
+    from word2vec_numpy.formats.npz import sidecar_path
+
+    assert sidecar_path("results/model.npz", ".eval.json") == Path("results/model.eval.json")
+    assert sidecar_path("a/b.c.npz", ".metrics.json") == Path("a/b.c.metrics.json")
+    assert sidecar_path("vec.txt", ".eval.json") == Path("vec.eval.json")
+    assert sidecar_path("vec", ".eval.json") == Path("vec.eval.json")

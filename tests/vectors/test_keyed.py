@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from word2vec_numpy import KeyedVectors
 from word2vec_numpy.model.word2vec import Word2Vec
-from word2vec_numpy.vectors.keyed import UnknownWordError, top_n_indices
+from word2vec_numpy.vectors.keyed import COSMUL_EPS, UnknownWordError, top_n_indices
 
 
 def random_model(n_words: int = 200, dim: int = 16, seed: int = 0) -> Word2Vec:
@@ -164,6 +164,42 @@ def test_unknown_word_message_suggests_a_spelling():
     assert str(info.value) == "'zzzzzzzz' is not in the vocabulary"
     with pytest.raises(KeyError):
         model.most_similar_batch(["king", "qeen"])
+
+
+def test_most_similar_cosmul_over_word_lists():
+    model = random_model(300, 12, seed=3)
+    # [a, c] minus [b] is exactly the 3CosMul analogy, words and scores
+    got = model.most_similar_cosmul(["w4", "w9"], ["w2"], topn=15)
+    assert got == model.analogy("w4", "w2", "w9", topn=15, method="3cosmul")
+    # three positives and two negatives against the formula in float64
+    pos, neg = ["w1", "w5", "w30"], ["w7", "w11"]
+    W = model.vectors.astype(np.float64)
+    U = W / np.linalg.norm(W, axis=1, keepdims=True)
+    ids = [model.key_to_index[w] for w in pos + neg]
+    s = (U @ U[ids].T + 1) / 2
+    score = s[:, :3].prod(axis=1) / (s[:, 3:].prod(axis=1) + COSMUL_EPS)
+    score[ids] = -np.inf
+    order = np.argsort(-score, kind="stable")[:10]
+    got = model.most_similar_cosmul(pos, neg, topn=10)
+    assert [w for w, _ in got] == [model.words[i] for i in order]
+    np.testing.assert_allclose([v for _, v in got], score[order], rtol=1e-5)
+    # restrict_vocab searches only the most frequent words; unknown words say so
+    assert all(
+        model.key_to_index[w] < 50 for w, _ in model.most_similar_cosmul(["w1"], restrict_vocab=50)
+    )
+    with pytest.raises(KeyError, match="not in the vocabulary"):
+        model.most_similar_cosmul(["w1", "nope"])
+    with pytest.raises(Exception, match="at least one positive"):
+        model.most_similar_cosmul([], ["w1"])
+
+
+def test_suggest_lists_close_spellings():
+    model = royal_model()
+    assert model.suggest("kign") == ["king"]
+    assert model.suggest("KING") == ["king"]  # the lower-case form first
+    assert set(model.suggest("quen", 3)) >= {"queen"}
+    assert model.suggest("zzzzzzzz", 5) == []
+    assert model.suggest("king", 0) == []
 
 
 @settings(max_examples=60, deadline=None)

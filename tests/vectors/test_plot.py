@@ -92,3 +92,39 @@ def test_missing_extra_gives_install_hint(tmp_path, monkeypatch):
     with pytest.raises(Word2VecError, match=r"pip install 'word2vec-numpy\[plot\]'"):
         plot.plot_tsne(["a"] * 10, np.ones((10, 3)), tmp_path / "t.png")
     assert not list(tmp_path.iterdir())
+
+
+def test_pca_2d_finds_the_two_directions_of_largest_variance():
+    rng = np.random.default_rng(0)
+    # Points on a plane spanned by two orthonormal directions in 10-D, spread 5:1 along
+    # them, lifted far from the origin along a third so that every row is nearly unit length.
+    basis = np.linalg.qr(rng.normal(size=(10, 3)))[0].T
+    coef = rng.normal(size=(400, 2)) * [0.05, 0.01]
+    X = coef @ basis[:2] + basis[2]
+    xy, explained = plot.pca_2d(X.astype(np.float32))
+    assert xy.shape == (400, 2)
+    assert explained[0] > explained[1] > 0 and explained.sum() == pytest.approx(1, abs=3e-3)
+    # the first axis recovers the spread-5 direction (up to the sign, which is fixed)
+    unit = X / np.linalg.norm(X, axis=1, keepdims=True)
+    centred = unit - unit.mean(axis=0)
+    assert abs(np.corrcoef(xy[:, 0], centred @ basis[0])[0, 1]) > 0.999
+    assert abs(np.corrcoef(xy[:, 1], centred @ basis[1])[0, 1]) > 0.99
+    # deterministic, and the same map for vectors scaled per row (cosine geometry)
+    xy2, _ = plot.pca_2d((X * rng.uniform(1, 3, size=(400, 1))).astype(np.float32))
+    np.testing.assert_allclose(xy2, xy, atol=1e-5)
+    with pytest.raises(Word2VecError, match="at least 2 words"):
+        plot.pca_2d(X[:1])
+
+
+def test_tsne_2d_keeps_clusters_apart():
+    pytest.importorskip("sklearn")
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(2, 20)) * 3
+    X = np.concatenate([c + rng.normal(size=(30, 20)) * 0.2 for c in centres])
+    xy, perplexity = plot.tsne_2d(X.astype(np.float32), seed=0)
+    assert xy.shape == (60, 2) and perplexity == pytest.approx(19.667, abs=1e-3)
+    a, b = xy[:30], xy[30:]
+    gap = np.linalg.norm(a.mean(0) - b.mean(0))
+    assert gap > 3 * max(a.std(0).max(), b.std(0).max())
+    with pytest.raises(Word2VecError, match="at least 5 words"):
+        plot.tsne_2d(X[:4])

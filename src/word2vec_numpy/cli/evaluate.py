@@ -10,6 +10,8 @@ from typing import Any
 
 from ..data.download import default_data_dir
 from ..errors import Word2VecError
+from ..files import write_json
+from ..formats.npz import sidecar_path
 from ..vectors.evaluate import evaluate_analogies, evaluate_word_pairs
 from .common import (
     PAIRS_FILES,
@@ -79,6 +81,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="where to look for the benchmark files (default: the data cache)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--save",
+        action="store_true",
+        help="also write the scores beside the model as MODEL.eval.json (MODEL without "
+        ".npz; `serve` shows them in its report)",
+    )
     p.set_defaults(func=run)
 
 
@@ -130,6 +138,9 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     out = sys.stdout
+    if args.save:
+        saved = sidecar_path(args.model, ".eval.json")
+        write_json(saved, report)
     if args.json:
         print(json.dumps(report), file=out)
         return 0
@@ -138,5 +149,7 @@ def run(args: argparse.Namespace) -> int:
         blocks.append(analogy_table(report["analogies"]))
     if report["pairs"]:
         blocks.append(pairs_table(report["pairs"]))
+    if args.save:
+        blocks.append(f"saved {saved}")
     print("\n\n".join(blocks), file=out)
     return 0

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import __version__
 from ..errors import Word2VecError
-from . import analogy, classes, evaluate, export, phrases, plot, similar, train
+from . import analogy, classes, evaluate, export, phrases, plot, serve, similar, train
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,6 +35,7 @@ COMMANDS = (
     plot,
     phrases,
     classes,
+    serve,
 )  # one module per subcommand
 
 

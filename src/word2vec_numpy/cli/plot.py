@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import Word2VecError
+from ..formats.npz import sidecar_path
 from ..vectors.plot import epoch_boundaries_from, plot_loss, plot_tsne
 from .common import add_model_argument, add_top, load_any, opt
 
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     out_dir = Path(args.out_dir) if args.out_dir else model_path.parent
     if not out_dir.is_dir():
         raise Word2VecError(f"output directory does not exist: {out_dir}")
-    stem = model_path.name[: -len(".npz")] if model_path.name.endswith(".npz") else model_path.stem
+    stem = sidecar_path(model_path, "").name
     tsne_path = out_dir / f"{stem}.tsne.png"
     info = plot_tsne(
         vectors.words, vectors.vectors, tsne_path, top=args.top, words_to_plot=args.words

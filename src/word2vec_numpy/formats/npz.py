@@ -50,6 +50,15 @@ def model_path(path: str | os.PathLike) -> Path:
     return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
 
 
+def sidecar_path(path: str | os.PathLike, suffix: str) -> Path:
+    """A file that belongs beside a model: ``results/model.npz`` -> ``results/model`` +
+    ``suffix`` (``.metrics.json`` from ``train``, ``.eval.json`` from ``evaluate --save``);
+    a vectors file other than ``.npz`` loses its last extension (``vec.txt`` -> ``vec``)."""
+    path = Path(path)
+    stem = path.name[: -len(".npz")] if path.name.endswith(".npz") else path.stem
+    return path.with_name(stem + suffix)
+
+
 def encode_words(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Words as one UTF-8 byte array plus V+1 offsets (no pickled object arrays)."""
     encoded = [w.encode("utf-8") for w in words]

@@ -136,20 +136,24 @@ class KeyedVectors:
         index = self.get_index(word)
         return self.unit_vectors()[index] if norm else self.vectors[index]
 
+    def suggest(self, word: str, n: int = 1) -> list[str]:
+        """Up to ``n`` words of the vocabulary spelt like ``word``, closest first: its
+        lower-case form if that is a word (the commonest mistake: capitals in a lower-cased
+        corpus), else the close matches of :func:`difflib.get_close_matches` among the
+        ``SUGGESTION_POOL`` most frequent words."""
+        if not isinstance(word, str) or n < 1:
+            return []
+        lowered = word.lower()
+        if lowered != word and lowered in self.key_to_index:
+            return [lowered]
+        pool = self.index_to_key[:SUGGESTION_POOL]
+        return difflib.get_close_matches(lowered, pool, n=n, cutoff=0.6)
+
     def _unknown_message(self, word: object) -> str:
         message = f"{word!r} is not in the vocabulary"
-        if not isinstance(word, str):
-            return message
-        lowered = word.lower()
-        suggestion: str | None
-        if lowered != word and lowered in self.key_to_index:
-            suggestion = lowered  # the commonest mistake: capitals in a lower-cased corpus
-        else:
-            pool = self.index_to_key[:SUGGESTION_POOL]
-            close = difflib.get_close_matches(lowered, pool, n=1, cutoff=0.6)
-            suggestion = close[0] if close else None
-        if suggestion is not None:
-            message += f" (did you mean {suggestion!r}?)"
+        suggestion = self.suggest(word, 1) if isinstance(word, str) else []
+        if suggestion:
+            message += f" (did you mean {suggestion[0]!r}?)"
         return message
 
     def _as_vector(self, vector: Any) -> np.ndarray:

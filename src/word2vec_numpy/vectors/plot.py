@@ -1,8 +1,10 @@
-"""Pictures: the training-loss curve and a 2-D t-SNE map of the embeddings.
+"""Pictures: the training-loss curve and a 2-D t-SNE map of the embeddings; and the 2-D
+maps themselves as coordinates (``pca_2d`` in NumPy, ``tsne_2d``), which ``serve`` draws.
 
-Needs the ``plot`` extra (matplotlib and scikit-learn), imported only when a function is
-called. Figures are drawn with matplotlib's Agg canvas directly (no pyplot, no display,
-no global state) at fixed sizes, so the PNGs always have the same pixel dimensions.
+The pictures and t-SNE need the ``plot`` extra (matplotlib and scikit-learn), imported only
+when a function is called. Figures are drawn with matplotlib's Agg canvas directly (no
+pyplot, no display, no global state) at fixed sizes, so the PNGs always have the same pixel
+dimensions.
 """
 
 from __future__ import annotations
@@ -14,15 +16,18 @@ from typing import Any
 import numpy as np
 
 from ..errors import Word2VecError
+from .keyed import unit_rows
 
 __all__ = [
     "DPI",
     "LOSS_FIGSIZE",
     "TSNE_FIGSIZE",
     "epoch_boundaries_from",
+    "pca_2d",
     "plot_loss",
     "plot_tsne",
     "place_labels",
+    "tsne_2d",
 ]
 
 DPI = 100
@@ -196,6 +201,59 @@ def place_labels(
     return centres, kept
 
 
+def pca_2d(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first two principal components of the unit rows of ``vectors``: an (n, 2) array
+    of coordinates and the fraction of the variance each axis explains.
+
+    With ``X`` the unit rows centred on their mean and ``X = U S Vᵀ`` its thin SVD, the
+    coordinates are ``X V[:, :2]`` and axis ``k`` explains ``S_k² / Σ S²``. Each axis' sign
+    is fixed (its largest loading positive), so the same vectors always give the same map.
+    """
+    x = unit_rows(vectors).astype(np.float64)
+    if len(x) < 2:
+        raise Word2VecError(f"a map needs at least 2 words, got {len(x)}")
+    x -= x.mean(axis=0)
+    _, s, vt = np.linalg.svd(x, full_matrices=False)
+    axes = vt[:2]
+    signs = np.sign(axes[np.arange(len(axes)), np.argmax(np.abs(axes), axis=1)])
+    axes = axes * np.where(signs == 0, 1.0, signs)[:, None]
+    xy = x @ axes.T
+    if xy.shape[1] < 2:  # one-dimensional vectors: put everything on the x axis
+        xy = np.column_stack([xy, np.zeros(len(xy))])
+    total = float((s**2).sum())
+    explained = (s[:2] ** 2) / total if total > 0 else np.zeros(min(2, len(s)))
+    return xy, np.pad(explained, (0, 2 - len(explained)))
+
+
+def tsne_2d(vectors: np.ndarray, seed: int = 0) -> tuple[np.ndarray, float]:
+    """A 2-D t-SNE embedding of the unit rows of ``vectors`` (scikit-learn, PCA start):
+    (n, 2) coordinates and the perplexity used (30, or less for a few points)."""
+    n = len(vectors)
+    if n < 5:
+        raise Word2VecError(f"t-SNE needs at least 5 words, got {n}")
+    TSNE = _tsne_class()
+    # Unit rows: Euclidean distance between unit vectors is a monotone function of cosine,
+    # sqrt(2 - 2 cos), so t-SNE sees the same neighbourhoods as most_similar.
+    x = unit_rows(vectors).astype(np.float64)
+    # Perplexity must stay below the number of points; 30 is the usual default.
+    perplexity = float(min(30.0, max(2.0, (n - 1) / 3)))
+    tsne = TSNE(
+        n_components=2,
+        perplexity=perplexity,
+        init="pca",
+        learning_rate="auto",
+        random_state=seed,
+    )
+    try:
+        # A few hundred points gain nothing from OpenMP threads, and on a busy machine
+        # spinning threads make t-SNE several times slower; threadpoolctl comes with sklearn.
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return tsne.fit_transform(x), perplexity
+    with threadpool_limits(limits=1):
+        return tsne.fit_transform(x), perplexity
+
+
 def plot_tsne(
     words: Sequence[str],
     vectors: np.ndarray,
@@ -220,29 +278,7 @@ def plot_tsne(
     if len(ids) < 5:
         raise Word2VecError(f"t-SNE needs at least 5 words, got {len(ids)}")
     fig = _figure(TSNE_FIGSIZE)
-    TSNE = _tsne_class()
-    # Unit rows: Euclidean distance between unit vectors is a monotone function of cosine,
-    # sqrt(2 - 2 cos), so t-SNE sees the same neighbourhoods as most_similar.
-    x = vectors[ids]
-    x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-    # Perplexity must stay below the number of points; 30 is the usual default.
-    perplexity = float(min(30.0, max(2.0, (len(ids) - 1) / 3)))
-    tsne = TSNE(
-        n_components=2,
-        perplexity=perplexity,
-        init="pca",
-        learning_rate="auto",
-        random_state=seed,
-    )
-    try:
-        # A few hundred points gain nothing from OpenMP threads, and on a busy machine
-        # spinning threads make t-SNE several times slower; threadpoolctl comes with sklearn.
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        xy = tsne.fit_transform(x.astype(np.float64))
-    else:
-        with threadpool_limits(limits=1):
-            xy = tsne.fit_transform(x.astype(np.float64))
+    xy, perplexity = tsne_2d(vectors[ids], seed=seed)
 
     ax = fig.add_subplot(1, 1, 1)
     fig.subplots_adjust(left=0.02, right=0.98, top=0.95, bottom=0.02)
