@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from word2vec_numpy.data import parts as parts_module
 from word2vec_numpy.data.encode import encode_corpus
 from word2vec_numpy.data.parts import (
     Part,
@@ -74,7 +75,7 @@ def test_ties_in_counts_keep_the_order_of_first_appearance(tmp_path):
 def test_one_long_line_is_cut_at_spaces_with_the_same_tokens(tmp_path):
     words = [f"w{i % 97}" for i in range(60_000)]
     path = tmp_path / "one-line.txt"
-    path.write_text(" ".join(words))  # text8: one line, longer than LINE_SEARCH? no: 250 kB
+    path.write_text(" ".join(words))  # text8: one line, no line break at all
     parts = split_corpus([str(path)], 4)
     assert len(parts) == 4
     tokens = [t for p in parts for s in iter_part_sentences(p) for t in s]
@@ -82,6 +83,17 @@ def test_one_long_line_is_cut_at_spaces_with_the_same_tokens(tmp_path):
     text = path.read_bytes()
     for part in parts[1:]:
         assert text[part.pieces[0].start - 1 : part.pieces[0].start] == b" "
+
+
+def test_a_line_break_far_away_is_not_waited_for(tmp_path, monkeypatch):
+    monkeypatch.setattr(parts_module, "LINE_SEARCH", 1000)
+    path = tmp_path / "long-lines.txt"
+    path.write_text(" ".join(["word"] * 5000) + "\nlast line\n")  # 25 kB, then a break
+    first, second = split_corpus([str(path)], 2)
+    cut = second.pieces[0].start
+    assert path.read_bytes()[cut - 1 : cut] == b" " and cut < 25_000 // 2 + 1000 + 5
+    tokens = [t for p in (first, second) for s in iter_part_sentences(p) for t in s]
+    assert tokens == ["word"] * 5000 + ["last", "line"]
 
 
 def test_compressed_files_stay_whole_and_files_keep_their_order(sample_file, tmp_path):

@@ -43,9 +43,23 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def sample_path(tmp_path_factory):
+    """The built-in sample corpus (1M tokens) as a file every worker can read."""
     path = tmp_path_factory.mktemp("dask") / "sample.txt"
-    write_sample_corpus(path, 400_000, seed=5)
+    write_sample_corpus(path, seed=5)
     return path
+
+
+@pytest.fixture(scope="module")
+def small_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("dask") / "small.txt"
+    write_sample_corpus(path, 150_000, seed=6)
+    return path
+
+
+@pytest.fixture(scope="module")
+def prepared(cluster, sample_path):
+    client, _ = cluster
+    return prepare_corpus(client, str(sample_path), min_count=5)
 
 
 def part_ids(client, corpus) -> np.ndarray:
@@ -109,21 +123,24 @@ def test_bad_scheduler_addresses_are_one_line(capsys):
 # ------------------------------------------------------------------------------ the cluster
 
 
-def test_vocabulary_and_ids_are_those_of_one_machine(cluster, sample_path, tmp_path):
+def test_vocabulary_and_ids_are_those_of_one_machine(cluster, prepared, sample_path, tmp_path):
     client, _ = cluster
     one = encode_corpus(iter_sentences(sample_path), tmp_path / "one.ids", min_count=5)
-    corpus = prepare_corpus(client, str(sample_path), min_count=5)
-    assert corpus.n_parts == 2
-    assert corpus.vocab.words == one.vocab.words
-    np.testing.assert_array_equal(corpus.vocab.counts, one.vocab.counts)
-    assert (corpus.n_words, corpus.total_tokens) == (one.n_words, one.total_tokens)
-    np.testing.assert_array_equal(part_ids(client, corpus), np.asarray(one.ids))
-    cut = prepare_corpus(client, str(sample_path), min_count=3, max_tokens=250_000)
-    one_cut = encode_corpus(
-        iter_sentences(sample_path), tmp_path / "cut.ids", min_count=3, max_tokens=250_000
+    assert prepared.n_parts == 2
+    assert prepared.vocab.words == one.vocab.words
+    np.testing.assert_array_equal(prepared.vocab.counts, one.vocab.counts)
+    assert (prepared.n_words, prepared.total_tokens) == (one.n_words, one.total_tokens)
+    np.testing.assert_array_equal(part_ids(client, prepared), np.asarray(one.ids))
+
+
+def test_max_tokens_reads_what_one_machine_reads(cluster, small_path, tmp_path):
+    client, _ = cluster
+    cut = prepare_corpus(client, str(small_path), min_count=3, max_tokens=100_000)
+    one = encode_corpus(
+        iter_sentences(small_path), tmp_path / "cut.ids", min_count=3, max_tokens=100_000
     )
-    assert cut.vocab.words == one_cut.vocab.words and cut.total_tokens == 250_000
-    np.testing.assert_array_equal(part_ids(client, cut), np.asarray(one_cut.ids))
+    assert cut.vocab.words == one.vocab.words and cut.total_tokens == 100_000
+    np.testing.assert_array_equal(part_ids(client, cut), np.asarray(one.ids))
 
 
 def test_a_worker_that_cannot_read_the_corpus_is_one_line(cluster, tmp_path):
@@ -133,66 +150,97 @@ def test_a_worker_that_cannot_read_the_corpus_is_one_line(cluster, tmp_path):
         prepare_corpus(client, missing)
 
 
-def test_trains_the_planted_analogies(cluster, sample_path):
+def test_trains_the_planted_analogies(cluster, prepared):
     client, _ = cluster
-    model = train_distributed(
-        client, corpus=str(sample_path), dim=30, epochs=3, sync_every=50_000, seed=1
-    )
+    model = train_distributed(client, corpus=prepared, dim=30, epochs=2, sync_every=100_000)
     result = evaluate_analogy_text(model.vocab.words, model.W_in, sample_questions())
     print(f"dask, 2 workers: accuracy {result['accuracy']:.4f} on {result['total']} questions")
     assert result["skipped"] == 0
     assert result["accuracy"] >= 0.90
     assert model.analogy("king", "man", "woman")[0][0] == "queen"
-    assert len(model.epoch_losses) == 3 and model.epoch_losses[-1] < model.epoch_losses[0]
+    assert len(model.epoch_losses) == 2 and model.epoch_losses[-1] < model.epoch_losses[0]
 
 
-def test_a_corpus_on_the_cluster_needs_the_backend(cluster, sample_path):
-    client, _ = cluster
-    corpus = prepare_corpus(client, str(sample_path), min_count=5, max_tokens=20_000)
+def test_a_corpus_on_the_cluster_needs_the_backend(prepared):
     with pytest.raises(Word2VecError, match="DaskBackend"):
-        Trainer(Word2Vec(corpus.vocab, dim=8), corpus.vocab, corpus)
+        Trainer(Word2Vec(prepared.vocab, dim=8), prepared.vocab, prepared)
 
 
-def test_command_line_on_a_running_scheduler(cluster, tmp_path, capsys):
+def test_command_line_on_a_running_scheduler(cluster, small_path, tmp_path, capsys):
     client, _ = cluster
     out = tmp_path / "model"
-    argv = ["train", "--dask", client.scheduler.address, "--max-tokens", "60000", "--dim", "8"]
+    argv = ["train", "--dask", client.scheduler.address, "--corpus", str(small_path)]
+    argv += ["--max-tokens", "100000", "--dim", "8"]
     argv += ["--epochs", "2", "--sync-every", "10000", "--quiet", "--out", str(out)]
     argv += ["--checkpoint-every-epoch"]
     code, stdout, err = run_cli(argv, capsys)
     assert code == 0, err
-    assert "trained skipgram on 120,000 words" in stdout  # 2 epochs of 60,000 sample tokens
+    assert "trained skipgram on" in stdout
     import json
 
     metrics = json.loads((tmp_path / "model.metrics.json").read_text())
     assert metrics["dask"]["parts"] == 2 and metrics["dask"]["synchronisations"] >= 4
     assert metrics["dask"]["bytes_up"] > 0
-    assert not list(tmp_path.glob("*.sample.txt")) and not list(tmp_path.glob("*.ckpt.npz"))
+    assert not list(tmp_path.glob("*.ckpt.npz"))  # superseded by the finished model
 
 
-def _train(client, corpus, on_chunk=None):
-    model = Word2Vec(corpus.vocab, dim=16, seed=3)
+SETTINGS = dict(epochs=2, sync_every=15_000, quiet=True)
+
+
+def _train(client, corpus, on_chunk=None, model=None, state=None):
+    model = model if model is not None else Word2Vec(corpus.vocab, dim=16, seed=3)
     backend = DaskBackend(client)
-    trainer = Trainer(
-        model, corpus.vocab, corpus, backend=backend, epochs=2, sync_every=15_000, quiet=True
-    )
+    trainer = Trainer(model, corpus.vocab, corpus, backend=backend, **SETTINGS)
+    if state is not None:
+        trainer.restore(state)
     trainer.train(on_chunk=on_chunk)
     return model, trainer, backend
 
 
-def test_a_worker_killed_mid_round_changes_nothing(cluster, sample_path):
+@pytest.fixture(scope="module")
+def reference(cluster, small_path):
+    """A small corpus on the cluster and an undisturbed run on it (model, trainer)."""
+    client, _ = cluster
+    corpus = prepare_corpus(client, str(small_path), min_count=5)
+    model, trainer, backend = _train(client, corpus)
+    per_epoch = -(-max(corpus.part_ids) // SETTINGS["sync_every"])
+    assert per_epoch >= 4 and len(backend.rounds) == 2 * per_epoch
+    return corpus, model, trainer
+
+
+def test_stop_and_resume_give_the_undisturbed_weights(cluster, reference, tmp_path):
+    client, _ = cluster
+    corpus, expected, undisturbed = reference
+    per_epoch = -(-max(corpus.part_ids) // SETTINGS["sync_every"])
+    rounds = [0]
+
+    def stop_in_the_second_epoch(trainer):
+        rounds[0] += 1
+        if rounds[0] == per_epoch + 2:
+            trainer.request_stop()
+
+    model, trainer, _ = _train(client, corpus, stop_in_the_second_epoch)
+    assert not trainer.finished and trainer.epoch == 1 and len(trainer.positions) == 2
+    path = model.save(tmp_path / "ckpt", extra_state=trainer.state())
+    loaded = Word2Vec.load(path)
+    resumed, again, _ = _train(client, corpus, model=loaded, state=loaded.training_state)
+    assert again.finished and again.words_done == again.total_words
+    np.testing.assert_array_equal(resumed.W_in, expected.W_in)
+    np.testing.assert_array_equal(resumed.W_out, expected.W_out)
+    assert again.epoch_losses == undisturbed.epoch_losses
+
+
+def test_a_worker_killed_mid_round_changes_nothing(cluster, reference):
     """The round is redone from the last merged weights on another worker: every word of
     the epoch is trained once, and the weights are those of an undisturbed run."""
     client, _ = cluster
-    corpus = prepare_corpus(client, str(sample_path), min_count=5, max_tokens=150_000)
-    expected, reference, _ = _train(client, corpus)
-
+    corpus, expected, undisturbed = reference
     victim = sorted(client.run(os.getpid).items())[1][1]
     rounds = [0]
 
     def kill_during_the_next_round(trainer):
         rounds[0] += 1
-        if rounds[0] == 2:  # the next round starts when this returns; it lasts ~1 s
+        if rounds[0] == 2:  # the next round starts when this returns and lasts ~1 s
             threading.Timer(0.2, os.kill, (victim, signal.SIGKILL)).start()
 
     model, trainer, backend = _train(client, corpus, kill_during_the_next_round)
@@ -201,4 +249,4 @@ def test_a_worker_killed_mid_round_changes_nothing(cluster, sample_path):
     assert backend.moved + backend.full_sent >= 1  # and its round ran elsewhere
     np.testing.assert_array_equal(model.W_in, expected.W_in)
     np.testing.assert_array_equal(model.W_out, expected.W_out)
-    assert trainer.epoch_losses == reference.epoch_losses
+    assert trainer.epoch_losses == undisturbed.epoch_losses

@@ -137,14 +137,15 @@ def _cut_after(path: str, offset: int, size: int) -> int:
             if not block:
                 break
             newline = block.find(b"\n")
-            if newline >= 0:
+            if newline >= 0 and position + newline - offset < LINE_SEARCH:
                 return position + newline + 1
             if first_white is None:
                 hits = [i for i in (block.find(bytes([b])) for b in _WHITE) if i >= 0]
                 if hits:
                     first_white = position + min(hits)
             position += len(block)
-            if position - offset >= LINE_SEARCH and first_white is not None:
+            far = newline >= 0 or position - offset >= LINE_SEARCH
+            if far and first_white is not None:
                 return first_white + 1
     return first_white + 1 if first_white is not None else size
 

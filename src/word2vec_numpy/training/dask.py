@@ -18,12 +18,14 @@ lr(words before the round + r * sum_j w_j / w_k). It then sends only the rows of
 that changed, as deltas Delta_k = W_k - W, and puts its replica back to ``W``. The driver
 merges them row by row (``merge_deltas``), with R_i the replicas whose row i changed:
 
-    touched (default):  W_i += (1/|R_i|) sum_{k in R_i} Delta_k,i   (mean over the replicas
-                        that touched the row; a row one replica touched keeps its whole update)
-    mean:               W_i += (1/n) sum_k Delta_k,i                 (the mean of the n replicas,
-                        Spark MLlib's averaging: a rare word's update is divided by n)
-    sum:                W_i += sum_k Delta_k,i                       (every update kept, as the
-                        Hogwild workers of one machine keep them, but computed from stale rows)
+    sum (default):  W_i += sum_{k in R_i} Delta_k,i              (every update kept, as the
+                    Hogwild workers of one machine keep them, but computed from rows up to one
+                    round old)
+    touched:        W_i += (1/|R_i|) sum_{k in R_i} Delta_k,i    (the mean over the replicas
+                    that touched the row, as Spark MLlib merges since SPARK-24666: a row one
+                    replica touched keeps its whole update, a frequent word's is divided by n)
+    mean:           W_i += (1/n) sum_k Delta_k,i                 (the mean of the n replicas:
+                    a rare word's update is divided by n too)
 
 and sends the new values of the changed rows to every worker, which writes them into its
 replica: all replicas equal the new ``W``. Which rows travel, and how many bytes, is
@@ -83,7 +85,7 @@ from .schedule import LinearSchedule
 from .trainer import Trainer
 
 MERGES = ("touched", "mean", "sum")
-DEFAULT_MERGE = "touched"
+DEFAULT_MERGE = "sum"  # measured: benchmarks/README.md
 INSTALL_HINT = "pip install 'word2vec-numpy[dask]'"
 _POLL_SECONDS = 0.25
 
@@ -611,21 +613,25 @@ class DaskBackend(Backend):
         n = self.n_slices
         ends = [int(e) for e in corpus.part_ids]
         starts = [int(p) for p in run.positions] if len(run.positions) == n else [0] * n
-        longest = max((e - s for s, e in zip(starts, ends, strict=True)), default=0)
-        n_rounds = max(1, math.ceil(longest / job.config.sync_every))
-        bounds = [
-            np.linspace(s, e, n_rounds + 1).round().astype(np.int64)
-            for s, e in zip(starts, ends, strict=True)
-        ]
+        # The epoch's rounds cut every part into n_rounds equal spans, the same whether the
+        # epoch starts afresh or resumes (a resumed epoch skips what lies before its start).
+        n_rounds = max(1, math.ceil(max(ends, default=0) / job.config.sync_every))
+        bounds = [np.linspace(0, e, n_rounds + 1).round().astype(np.int64) for e in ends]
         done = run.words_before
         for r in range(n_rounds):
-            spans = {k: (int(b[r]), int(b[r + 1])) for k, b in enumerate(bounds) if b[r + 1] > b[r]}
+            spans = {}
+            for k, b in enumerate(bounds):
+                lo, hi = max(int(b[r]), starts[k]), int(b[r + 1])
+                if hi > lo:
+                    spans[k] = (lo, hi)
+            if not spans:
+                continue
             total = sum(hi - lo for lo, hi in spans.values())
             tasks = [
                 RoundTask(corpus.parts[k], run.epoch, lo, hi, 0, done, total / (hi - lo))
                 for k, (lo, hi) in spans.items()
             ]
-            positions = [int(b[r + 1]) for b in bounds]
+            positions = [max(int(b[r + 1]), s) for b, s in zip(bounds, starts, strict=True)]
             results = self._round(job, tasks, run) if tasks else []
             done = self._report(run, results, done, positions)
             if run.should_stop():
