@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import os
 import subprocess
 import sys
@@ -50,7 +51,7 @@ DEFAULT_DATA_DIR = compare_gensim.DEFAULT_DATA_DIR
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("mode", choices=("headline", "sweep"))
+    p.add_argument("mode", choices=("headline", "sweep", "estimate"))
     p.add_argument("--corpus", type=Path, default=DEFAULT_DATA_DIR / "corpus.txt.gz")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     p.add_argument("--workers", type=int, default=2)
@@ -61,6 +62,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sync-every", type=int, default=None, help="headline: --sync-every")
     p.add_argument("--runs", default="touched:1000000,sum:1000000,mean:1000000")
     p.add_argument("--json", type=Path, default=None, help="append the results here")
+    p.add_argument("--results", type=Path, default=None, help="estimate: a sweep's JSON lines")
     return p.parse_args(argv)
 
 
@@ -176,9 +178,125 @@ def sweep(corpus: Path, args: argparse.Namespace) -> None:
         cluster.close()
 
 
+# ------------------------------------------------------------------------------ on paper
+# The cost of a synchronisation for a larger run, from the measured rates and a model of
+# which rows a worker touches: a word's row of W_in when it is trained (kept by subsampling),
+# of W_out when it is a context word or one of the shared negatives (480 per 256-word batch:
+# 8 groups of 32 rows x 60 negatives, model/negative_sampling.py). For m draws from a
+# distribution p the expected number of distinct rows is sum_w 1 - (1 - p_w)^m.
+NEGATIVES_PER_WORD = 480 / 256
+
+
+def touched_rows(counts, words: float, sample: float = 1e-3):
+    """Expected distinct rows of W_in and W_out touched by training ``words`` corpus words
+    drawn from a unigram distribution with ``counts``."""
+    import numpy as np
+
+    p = np.asarray(counts, dtype=np.float64)
+    p = p / p.sum()
+    keep = np.minimum((np.sqrt(p / sample) + 1) * sample / p, 1.0)  # vocab.keep_probabilities
+    kept = words * float((p * keep).sum())
+    p_kept = p * keep / (p * keep).sum()
+    noise = p**0.75 / (p**0.75).sum()
+    miss_in = np.exp(kept * np.log1p(-np.minimum(p_kept, 1 - 1e-16)))
+    miss_neg = np.exp(kept * NEGATIVES_PER_WORD * np.log1p(-np.minimum(noise, 1 - 1e-16)))
+    return float((1 - miss_in).sum()), float((1 - miss_in * miss_neg).sum())
+
+
+def _best(fn, repeat: int = 3) -> float:
+    best = math.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _rates(d: int, V: int = 200_000, replicas: int = 4) -> tuple[float, float]:
+    """Bytes per second of merging deltas (``merge_deltas``) and of finding the changed rows
+    (``changed_rows``, two matrices compared), at ``d`` dimensions with a fifth of the rows
+    changed; best of three, which is what the machine does when nobody else uses it."""
+    import numpy as np
+
+    from word2vec_numpy.training.dask import changed_rows, merge_deltas
+
+    rng = np.random.default_rng(0)
+    base = rng.random((V, d), dtype=np.float32)
+    deltas = []
+    for _ in range(replicas):
+        rows = np.sort(rng.choice(V, V // 5, replace=False)).astype(np.int32)
+        deltas.append((rows, rng.random((len(rows), d), dtype=np.float32)))
+    W = base.copy()
+    merge = _best(lambda: merge_deltas(W, deltas, "sum"))
+    W[deltas[0][0]] += 1.0
+    compare = _best(lambda: changed_rows(W, base))
+    delta_bytes = sum(r.nbytes + v.nbytes for r, v in deltas)
+    return delta_bytes / merge, 2 * base.nbytes / compare
+
+
+def estimate(args: argparse.Namespace) -> None:
+    """Communication against compute per synchronisation for 8, 32 and 128 workers on 1 B
+    tokens, a 1 M-word vocabulary and 300 dimensions (Zipf's law, exponent 1), from the rates
+    measured by a ``sweep`` (its ``sum`` run at the default ``--sync-every``)."""
+    import numpy as np
+
+    runs = [json.loads(line) for line in args.results.read_text().splitlines()]
+    runs = [r for r in runs if "dask" in r and r.get("merge") == "sum"]
+    ref = min(runs, key=lambda r: abs(r["sync_every"] - 1_000_000))
+    summary = ref["dask"]
+    n_ref = summary["parts"]
+    rows_ref = sum(summary["rows_per_sync"].values())
+    if "counts" not in ref:  # the vocabulary of the sweep's corpus, counted again here
+        from word2vec_numpy import encode_corpus, iter_sentences
+
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus = encode_corpus(
+                iter_sentences(args.corpus), Path(tmp) / "ids", max_tokens=args.max_tokens
+            )
+            ref["counts"] = corpus.vocab.counts.tolist()
+    merge_rate, compare_rate = _rates(300)
+    print(
+        f"merge {merge_rate / 1e6:,.0f} MB/s of deltas, comparison {compare_rate / 1e6:,.0f} MB/s"
+        " of matrices (best of 3, on this machine)"
+    )
+    if ref["counts"]:
+        rin, rout = touched_rows(ref["counts"], n_ref * ref["sync_every"])
+        print(
+            f"model on this corpus: {rin + rout:,.0f} rows for {n_ref} x {ref['sync_every']:,}"
+            f" words (measured {rows_ref:,})"
+        )
+    V, d, tokens, bandwidth = 1_000_000, 300, 1e9, 1.25e9  # 10 Gbit/s links
+    rate = 364_000 * 100 / d  # words/s of one worker: 364 k at d=100 (README), cost ~ d
+    zipf = 1.0 / np.arange(1, V + 1)
+    row = 4 * d + 4
+    print(
+        "\n| workers | words per sync | train s | up MB | down MB | compare s | gather s |"
+        " merge s | broadcast s | sync/compute | speed-up |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in (8, 32, 128):
+        for per_sync in (1_000_000, tokens / n):
+            up = sum(touched_rows(zipf, per_sync)) * row
+            down = sum(touched_rows(zipf, n * per_sync)) * row
+            train = per_sync / rate
+            compare = 2 * V * d * 4 / compare_rate
+            gather = n * up / bandwidth
+            merge = n * up / merge_rate
+            broadcast = math.ceil(math.log2(n)) * down / bandwidth
+            sync = compare + gather + merge + broadcast
+            print(
+                f"| {n} | {per_sync:,.0f} | {train:.1f} | {up / 1e6:,.0f} | {down / 1e6:,.0f} | "
+                f"{compare:.1f} | {gather:.1f} | {merge:.1f} | {broadcast:.1f} | "
+                f"{sync / train:.2f} | {n * train / (train + sync):.1f} |"
+            )
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     args.data_dir = args.data_dir.resolve()
+    if args.mode == "estimate":
+        estimate(args)
+        return
     _emit({"machine": compare_gensim.machine_info(), "load_average": os.getloadavg()}, args)
     with tempfile.TemporaryDirectory(prefix="distributed-bench.") as name:
         tmp = Path(name)

@@ -77,7 +77,6 @@ from ..data.parts import (
 from ..data.vocab import Vocabulary
 from ..errors import ConfigError, Word2VecError
 from ..model.batching import BatchMaker
-from ..model.ops import scatter_add
 from ..model.word2vec import Word2Vec
 from .backend import Backend, EpochRun, TrainJob
 from .kernel import train_slice
@@ -516,16 +515,20 @@ def merge_deltas(
     W: np.ndarray, deltas: Sequence[tuple[np.ndarray, np.ndarray]], rule: str = DEFAULT_MERGE
 ) -> np.ndarray:
     """Add the replicas' deltas ``(rows, values)`` to ``W`` in place by ``rule`` (module
-    docstring); returns the rows that changed. The deltas are summed in the order given."""
+    docstring); returns the rows that changed. A replica's rows are distinct (``changed_rows``),
+    so each is added with one fancy-indexed ``+=``, replica after replica in the order given:
+    the sums are the same whichever worker computed what."""
     if rule not in MERGES:
         raise ConfigError(f"merge must be one of {', '.join(MERGES)}, not {rule!r}")
-    rows = np.concatenate([r for r, _ in deltas]) if deltas else np.zeros(0, np.int32)
-    union, inverse = np.unique(rows, return_inverse=True)
+    union = np.unique(np.concatenate([rows for rows, _ in deltas])) if deltas else np.zeros(0, int)
     step = np.zeros((len(union), W.shape[1]), dtype=W.dtype)
-    if len(union):
-        scatter_add(step, inverse, np.concatenate([v for _, v in deltas]))
+    touched = np.zeros(len(union), dtype=np.int64)
+    for rows, values in deltas:
+        at = np.searchsorted(union, rows)
+        step[at] += values
+        touched[at] += 1
     if rule == "touched":
-        step /= np.bincount(inverse, minlength=len(union)).astype(W.dtype)[:, None]
+        step /= touched.astype(W.dtype)[:, None]
     elif rule == "mean":
         step /= W.dtype.type(max(len(deltas), 1))
     W[union] += step
@@ -593,6 +596,7 @@ class DaskBackend(Backend):
         )
         self._pending: dict | None = None
         self._full: dict[str, Any] = {}
+        self._full_bytes = 0
         self._where: dict[int, str] = {}
         self._live: list = []
 
@@ -662,7 +666,6 @@ class DaskBackend(Backend):
                 k = task.part.index
                 result = _gather([future])[0]
                 if result.get("need_state"):  # a new worker: send it the merged weights
-                    down += _nbytes(job.model.matrices())
                     pending[self._submit(job, task, result["worker"])] = task
                     continue
                 if self._where.get(k, result["worker"]) != result["worker"]:
@@ -672,6 +675,8 @@ class DaskBackend(Backend):
             if not finished:
                 alone_since = self._check_workers(alone_since)
         self._live = []
+        down += self._full_bytes
+        self._full_bytes = 0
         ordered = [results[k] for k in sorted(results)]
         merged_at = time.perf_counter()
         update = {}
@@ -707,6 +712,7 @@ class DaskBackend(Backend):
                 payload = {"version": self._version, "full": True, "arrays": job.model.matrices()}
                 [self._full[full_for]] = client.scatter([payload], workers=[full_for], hash=False)
                 self.full_sent += 1
+                self._full_bytes += _nbytes(payload["arrays"])
             update, worker = self._full[full_for], full_for
         else:
             workers = sorted(client.nthreads())
