@@ -161,6 +161,13 @@ class TrainConfig:
         cli_default=lambda: os.cpu_count() or 1,
     )
     seed: int = option(1, seed_value, "random seed (1)")
+    sync_every: int = option(
+        1_000_000,
+        positive_int,
+        "with --dask: corpus words each worker trains between synchronisations (1000000)",
+        resume=False,
+        metavar="WORDS",
+    )
     log_every: int = option(100, positive_int, "batches per loss point", resume=False)
     cbow_exact_grad: bool = option(
         False, None, "CBOW: the exact gradient of the mean instead of the C tool's", cli=False

@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,15 +19,18 @@ import numpy as np
 from ..config import TrainConfig
 from ..data import download
 from ..data.encode import encode_corpus
+from ..data.parts import text_files
 from ..data.sample import generate_sample_sentences
 from ..data.text import MAX_TOKEN_CHARS, ReadStats, iter_corpus
 from ..errors import Word2VecError
 from ..files import write_json
 from ..formats.npz import model_path
 from ..model.word2vec import Word2Vec
+from ..training.dask import ClusterLost, DaskBackend
 from ..training.trainer import Trainer
 from ..vectors.plot import epoch_boundaries_from, plot_loss, plot_tsne
 from .common import POSITIVE_INT, arg_type, opt
+from .distributed import DaskSession, check_resume
 from .report import report_after_training
 
 # Options of the command (not of the training) that a resumed run must share.
@@ -40,7 +43,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="train word vectors on a corpus",
         description="Train skip-gram or CBOW word vectors with negative sampling.",
     )
-    opt(p, "--corpus", default="sample", help="sample (built in), text8, alice, or a PATH")
+    opt(
+        p,
+        "--corpus",
+        nargs="+",
+        default="sample",
+        help="sample (built in), text8, alice, or PATHs (files or folders)",
+    )
     opt(p, "--max-tokens", type=POSITIVE_INT, default=None, help="read at most N tokens")
     opt(p, "--data-dir", default=None, help="where downloads are cached")
     for f in TrainConfig.cli_fields():
@@ -73,6 +82,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     opt(p, "--checkpoint-every-epoch", action="store_true", help="write OUT.ckpt.npz each epoch")
     opt(p, "--resume", default=None, metavar="CKPT", help="continue from a checkpoint")
+    opt(
+        p,
+        "--dask",
+        default=None,
+        metavar="ADDRESS",
+        help="train on a Dask cluster: tcp://HOST:8786 (a running scheduler) or local:N "
+        "(N worker processes here); pip install 'word2vec-numpy[dask]'",
+    )
     p.set_defaults(func=run, train_parser=p)
 
 
@@ -84,6 +101,12 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
 def corpus_sentences(args: argparse.Namespace, stats: ReadStats) -> tuple[Iterable[list[str]], str]:
     """The sentences of ``--corpus`` and a short description of where they come from."""
     name = args.corpus
+    if isinstance(name, list):  # several files or folders, read one after the other
+        for path in name:
+            if not Path(path).exists():
+                raise Word2VecError(f"corpus file not found: {path}")
+        files = text_files(name)  # every file of a folder checked before any is read
+        return _chain(files, stats), f"{len(files)} files"
     if name == "sample":
         return generate_sample_sentences(), "built-in sample corpus"
     if name in ("text8", "alice"):
@@ -94,6 +117,11 @@ def corpus_sentences(args: argparse.Namespace, stats: ReadStats) -> tuple[Iterab
         raise Word2VecError(f"corpus file not found: {name} (or use --corpus sample|text8|alice)")
     sentences = iter_corpus(name, stats)  # checks every file first; sets stats.source
     return sentences, stats.source
+
+
+def _chain(files: list[str], stats: ReadStats) -> Iterator[list[str]]:
+    for f in files:
+        yield from iter_corpus(f, stats)
 
 
 def _output_path(args: argparse.Namespace) -> Path:
@@ -145,6 +173,7 @@ def _resume_options(args: argparse.Namespace) -> Word2Vec:
         setattr(args, key, saved.get(key))
     if args.workers == defaults.get("workers") and "workers" in saved:
         args.workers = saved["workers"]
+    args.parts = check_resume(args.dask, saved)
     return model
 
 
@@ -174,6 +203,8 @@ class _StopOnSignal:
 
 
 def run(args: argparse.Namespace) -> int:
+    if isinstance(args.corpus, list) and len(args.corpus) == 1:
+        args.corpus = args.corpus[0]  # one corpus is a name, as before
     resumed = _resume_options(args) if args.resume else None
     config = config_from(args)
     out = _output_path(args)
@@ -181,14 +212,24 @@ def run(args: argparse.Namespace) -> int:
     ckpt_path = stem + ".ckpt.npz"
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
     stats = ReadStats()
-    sentences, source = corpus_sentences(args, stats)
-    log(f"reading {source} ...")
     t0 = time.perf_counter()
     ids_path = Path(stem + ".ids.u32")
-    corpus = encode_corpus(
-        sentences, ids_path, min_count=config.min_count, max_tokens=args.max_tokens, source=source
-    )
+    session = DaskSession(args.dask, log) if args.dask else None
     try:
+        if session is not None:
+            corpus, source, stats.replaced = session.prepare(
+                args, config, stem, getattr(args, "parts", None)
+            )
+        else:
+            sentences, source = corpus_sentences(args, stats)
+            log(f"reading {source} ...")
+            corpus = encode_corpus(
+                sentences,
+                ids_path,
+                min_count=config.min_count,
+                max_tokens=args.max_tokens,
+                source=source,
+            )
         vocab = corpus.vocab
         if corpus.total_tokens == 0:
             raise Word2VecError(f"no words found in {source}: is it a text file?")
@@ -226,6 +267,8 @@ def run(args: argparse.Namespace) -> int:
             model = Word2Vec(vocab, config)
         options = {key: getattr(args, key) for key in _resumable_keys()}
         options["workers"] = config.workers
+        if session is not None:
+            options["parts"] = corpus.n_parts
 
         def checkpoint(trainer: Trainer) -> None:
             model.save(ckpt_path, extra_state=dict(trainer.state(), cli_options=options))
@@ -238,12 +281,20 @@ def run(args: argparse.Namespace) -> int:
             checkpoint=checkpoint,
             checkpoint_every=args.checkpoint_every,
             checkpoint_every_epoch=args.checkpoint_every_epoch,
+            backend=session.backend() if session is not None else None,
         )
         if resumed is not None:
             trainer.restore(resumed.training_state)
             log(f"resuming at epoch {trainer.epoch + 1}, {trainer.words_done:,} words done")
         with _StopOnSignal(trainer) as stopper:
-            trainer.train()
+            try:
+                trainer.train()
+            except ClusterLost as exc:  # the trainer stands at the last merged round
+                checkpoint(trainer)
+                raise Word2VecError(
+                    f"{exc}; checkpoint saved: resume with: word2vec-numpy train --resume "
+                    f"{ckpt_path} --out {args.out} --dask {args.dask}"
+                ) from None
         if not trainer.finished:
             checkpoint(trainer)
             name = signal.Signals(stopper.signum).name if stopper.signum else "a stop request"
@@ -251,18 +302,22 @@ def run(args: argparse.Namespace) -> int:
                 f"stopped by {name} at epoch {trainer.epoch + 1}/{config.epochs} "
                 f"({100 * trainer.words_done / max(trainer.total_words, 1):.1f}% done); "
                 f"checkpoint saved: resume with: word2vec-numpy train --resume {ckpt_path} "
-                f"--out {args.out}",
+                f"--out {args.out}" + (f" --dask {args.dask}" if args.dask else ""),
                 file=sys.stderr,
             )
             return 128 + (stopper.signum or signal.SIGINT)
     finally:
         if ids_path.exists():
             ids_path.unlink()
+        if session is not None:
+            session.close()
     model.save(out)
     if os.path.exists(ckpt_path):
         os.remove(ckpt_path)  # superseded by the finished model
     metrics = trainer.metrics(corpus_tokens=corpus.total_tokens)
     metrics["corpus"] = source
+    if isinstance(trainer.backend, DaskBackend):
+        metrics["dask"] = trainer.backend.summary()
     write_json(stem + ".metrics.json", metrics)
     print(
         f"trained {config.model} on {metrics['words_read']:,} words in "

@@ -64,6 +64,8 @@ class Trainer:
     ) -> None:
         if corpus is None:
             raise TypeError("Trainer needs a corpus (an EncodedCorpus or an array of ids)")
+        if backend is None and getattr(corpus, "needs_cluster", False):
+            raise Word2VecError("this corpus lives on a cluster: Trainer(..., backend=DaskBackend)")
         if options:
             model.set_config(model.config.replace(**options))
         self.model = model
