@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .vocab import Vocabulary
+from .counting import DROPPED, END, SENTENCE_KEY, KnownCounter
+from .vocab import Vocabulary, VocabularyUpdate
 
 SEPARATOR = np.uint32(0xFFFFFFFF)  # sentence end in the uint32 id file
 
@@ -34,6 +35,7 @@ class EncodedCorpus:
     n_words: int
     source: str = ""
     total_tokens: int = 0  # tokens read, before min_count dropped any
+    update: VocabularyUpdate | None = None  # what merging the text into a vocabulary did
 
     @property
     def ids(self) -> np.ndarray:
@@ -49,34 +51,41 @@ def encode_corpus(
     max_size: int | None = None,
     max_tokens: int | None = None,
     source: str = "",
+    *,
+    vocab: Vocabulary | None = None,
+    update: bool = False,
 ) -> EncodedCorpus:
     """Read ``sentences`` once, build the vocabulary and write the id file ``out_path``.
 
-    One pass gives every distinct word a provisional id (order of first appearance) and
-    writes provisional ids to a temporary file; then the vocabulary is built from their
-    counts (``np.bincount``) and the file is rewritten through a lookup table, chunk by
-    chunk, dropping the words below ``min_count``. Only the dict of distinct words is
-    held in memory.
+    One pass counts the words (``counting.py``: exact, or pruned with the vocabulary's
+    ``max_vocab_size``) and writes a key per token to a temporary file; then the vocabulary
+    is built from the counts and the file is rewritten through ``counter.to_ids``, chunk by
+    chunk, dropping the words outside the vocabulary. Only the counts are held in memory.
+
+    ``vocab``: an unbuilt ``Vocabulary`` carries the options (``min_count``,
+    ``max_vocab_size``, ``max_final_vocab``, ``trim_rule``; ``min_count`` and ``max_size``
+    here are the short way to give the first two); a built one (``read_vocab``, a trained
+    model's) is used as it is and the text is not counted, or, with ``update=True``, the
+    text's counts are merged into it (``Vocabulary.updated``; ``EncodedCorpus.update`` says
+    what that did).
     """
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    first_seen: dict[str, int] = {}
-    counts = np.zeros(0, dtype=np.int64)
+    if vocab is None:
+        vocab = Vocabulary(min_count=min_count, max_size=max_size)
+    built = len(vocab) > 0
+    counter = KnownCounter(vocab) if built and not update else vocab.counter()
     n_tokens = 0
-    fd, tmp_name = tempfile.mkstemp(prefix=out_path.name + ".", suffix=".prov", dir=out_path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=out_path.name + ".", suffix=".keys", dir=out_path.parent)
     tmp_final = str(out_path) + ".tmp"
+    report = None
     try:
         with os.fdopen(fd, "wb") as tmp:
             buffer: list[int] = []
 
             def flush() -> None:
-                nonlocal counts
-                chunk = np.asarray(buffer, dtype=np.int64)
-                words = chunk[chunk >= 0]
-                grown = np.bincount(words, minlength=len(first_seen))
-                grown[: len(counts)] += counts
-                counts = grown
-                chunk.astype(np.uint32).tofile(tmp)  # -1 wraps to SEPARATOR
+                # -1 (SENTENCE_KEY) wraps to 0xFFFFFFFF in a uint32 file
+                np.asarray(buffer, dtype=np.int64).astype(counter.key_dtype).tofile(tmp)
                 buffer.clear()
 
             for sentence in sentences:
@@ -87,30 +96,27 @@ def encode_corpus(
                         break
                     continue
                 n_tokens += len(sentence)
-                buffer.extend(first_seen.setdefault(w, len(first_seen)) for w in sentence)
-                buffer.append(-1)
+                buffer.extend(counter.add(sentence))
+                buffer.append(SENTENCE_KEY)
                 if len(buffer) >= 1 << 20:
                     flush()
             flush()
-        vocab = Vocabulary(min_count=min_count, max_size=max_size)
-        vocab.build_from_counts(list(first_seen), counts)
-        # provisional id -> final id; SEPARATOR for words below min_count (dropped below)
-        lookup = np.full(len(counts) + 1, SEPARATOR, dtype=np.uint32)
-        order = np.argsort(-counts, kind="stable")
-        order = order[counts[order] >= min_count][: len(vocab)]
-        lookup[order] = np.arange(len(vocab), dtype=np.uint32)
-        lookup[len(counts)] = SEPARATOR
+        if update:
+            vocab, report = vocab.updated(*counter.words_and_counts())
+        elif not built:
+            vocab.build_from_counts(*counter.words_and_counts())
+        to_ids = counter.to_ids(vocab)
         n_words = 0
         prev_sep = True  # collapse runs of separators (sentences emptied by min_count)
         with open(tmp_name, "rb") as src, open(tmp_final, "wb") as dst:
             while True:
-                prov = np.fromfile(src, dtype=np.uint32, count=1 << 22)
-                if len(prov) == 0:
+                keys = np.fromfile(src, dtype=counter.key_dtype, count=1 << 22)
+                if len(keys) == 0:
                     break
-                sep = prov == SEPARATOR
-                final = lookup[np.where(sep, len(counts), prov)]
-                dropped = (final == SEPARATOR) & ~sep
-                final, sep = final[~dropped], sep[~dropped]
+                ids = to_ids(keys)
+                ids = ids[ids != DROPPED]
+                sep = ids == END
+                final = np.where(sep, SEPARATOR, ids).astype(np.uint32)
                 dup = np.empty(len(sep), dtype=bool)
                 if len(sep):
                     dup[0] = sep[0] and prev_sep
@@ -124,7 +130,12 @@ def encode_corpus(
             if os.path.exists(leftover):
                 os.remove(leftover)
     return EncodedCorpus(
-        path=out_path, vocab=vocab, n_words=n_words, source=source, total_tokens=n_tokens
+        path=out_path,
+        vocab=vocab,
+        n_words=n_words,
+        source=source,
+        total_tokens=n_tokens,
+        update=report,
     )
 
 
