@@ -20,7 +20,7 @@ import re
 import sys
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,3 +142,15 @@ def _cut(tokens: list[str], size: int, final: bool) -> Iterator[list[str]]:
         yield tokens[k * size : (k + 1) * size]
     if final and len(tokens) > n_full * size:
         yield tokens[n_full * size :]
+
+
+def cut_sentences(
+    sentences: Iterable[Sequence[str]], max_sentence_length: int = MAX_SENTENCE_LENGTH
+) -> Iterator[Sequence[str]]:
+    """The sentences with every one longer than ``max_sentence_length`` tokens cut into
+    pieces of that many (what ``iter_sentences`` does to the lines of a file)."""
+    for sentence in sentences:
+        if len(sentence) <= max_sentence_length:
+            yield sentence
+        else:
+            yield from _cut(list(sentence), max_sentence_length, final=True)
