@@ -246,8 +246,10 @@ def _vocabulary(args: argparse.Namespace, config: TrainConfig, initial: Word2Vec
     if initial is not None:
         return initial.vocab.configure(config.min_count, **options)
     vocab = Vocabulary(config.min_count, **options)
-    if args.read_vocab:
-        vocab.read_vocab(args.read_vocab)
+    if args.read_vocab and not len(vocab.read_vocab(args.read_vocab)):
+        raise Word2VecError(
+            f"no word of {args.read_vocab} has a count >= --min-count={config.min_count}"
+        )
     return vocab
 
 

@@ -73,8 +73,7 @@ def encode_corpus(
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if vocab is None:
         vocab = Vocabulary(min_count=min_count, max_size=max_size)
-    built = len(vocab) > 0
-    counter = KnownCounter(vocab) if built and not update else vocab.counter()
+    counter = KnownCounter(vocab) if vocab.built and not update else vocab.counter()
     n_tokens = 0
     fd, tmp_name = tempfile.mkstemp(prefix=out_path.name + ".", suffix=".keys", dir=out_path.parent)
     tmp_final = str(out_path) + ".tmp"
@@ -103,7 +102,7 @@ def encode_corpus(
             flush()
         if update:
             vocab, report = vocab.updated(*counter.words_and_counts())
-        elif not built:
+        elif not vocab.built:
             vocab.build_from_counts(*counter.words_and_counts())
         to_ids = counter.to_ids(vocab)
         n_words = 0

@@ -82,6 +82,7 @@ class Vocabulary:
         self.counts = np.zeros(0, dtype=np.int64)
         self.word_to_id: dict[str, int] = {}
         self.total_words = 0  # all tokens seen by build(), including the ones dropped
+        self.built = False  # words chosen (by build, from a file, ...), possibly none
 
     def configure(
         self,
@@ -130,6 +131,7 @@ class Vocabulary:
         self.words = [words[i] for i in order]
         self.counts = counts[order]
         self.word_to_id = {w: i for i, w in enumerate(self.words)}
+        self.built = True
         return self
 
     def min_count_for(self, counts: np.ndarray) -> int:
@@ -205,6 +207,7 @@ class Vocabulary:
         vocab.word_to_id = {w: i for i, w in enumerate(vocab.words)}
         vocab.total_words = self.total_words + int(counts.sum())
         vocab.effective_min_count = min_count
+        vocab.built = True
         return vocab, report
 
     # -- vocabulary files (the C tool's -save-vocab / -read-vocab) ----------------------------
@@ -259,6 +262,7 @@ class Vocabulary:
         vocab.counts = np.asarray(counts, dtype=np.int64)
         vocab.word_to_id = {w: i for i, w in enumerate(vocab.words)}
         vocab.total_words = int(vocab.counts.sum())
+        vocab.built = True
         return vocab
 
     # -- lookups ----------------------------------------------------------------------------
