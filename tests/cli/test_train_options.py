@@ -9,12 +9,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import test_vocab_files
 from conftest import run_cli
 
 from word2vec_numpy import Word2Vec
-from word2vec_numpy.data.sample import generate_sample_sentences
 from word2vec_numpy.data.text import iter_sentences
 from word2vec_numpy.data.vocab import Vocabulary
+
+corpus = test_vocab_files.corpus  # the small corpus fixture, and the argv of a short run
+train = test_vocab_files.train
 
 NEW_FLAGS = [
     "--max-vocab-size",
@@ -27,19 +30,6 @@ NEW_FLAGS = [
     "--read-vocab",
     "--save-vocab",
 ]
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("corpus") / "c.txt"
-    sentences = generate_sample_sentences(30_000, seed=8)
-    path.write_text("\n".join(" ".join(s) for s in sentences) + "\n", encoding="utf-8")
-    return path
-
-
-def train(corpus: Path, out: Path, *extra: str) -> list[str]:
-    return ["train", "--corpus", str(corpus), "--out", str(out), "--epochs", "1", "--dim",
-            "12", "--workers", "1", "--quiet", *extra]  # fmt: skip
 
 
 def test_every_new_option_is_in_the_help(capsys):
