@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from conftest import run_cli
 
-from word2vec_numpy import Trainer
+from word2vec_numpy import Trainer, Vocabulary
 from word2vec_numpy import Word2Vec as CoreWord2Vec
 from word2vec_numpy.data.sample import RELATIONS, generate_sample_sentences, sample_questions
 from word2vec_numpy.errors import Word2VecError
@@ -176,3 +176,17 @@ def test_trainer_callbacks_run_in_the_parent_and_see_fresh_vectors(texts):
     Trainer(model, corpus=corpus, epochs=3, workers=2, quiet=True, callbacks=[Probe()]).train()
     assert len(seen) == 3 and {pid for pid, _ in seen} == {os.getpid()}
     assert seen[0][1] != seen[2][1]  # the vectors did move between epochs
+
+
+def test_a_saved_model_loads_as_the_gensim_style_class_and_continues(texts, tmp_path):
+    a, b = texts
+    path = CoreWord2Vec(Vocabulary(5).build(a[:2000]), dim=8, seed=2).save(tmp_path / "m")
+    model = Word2Vec.load(path)
+    assert isinstance(model, Word2Vec) and model.quiet is False
+    model.quiet = True
+    size = len(model.vocab)
+    report = model.build_vocab(b[:2000], update=True)
+    assert len(model.vocab) == size + report.added and report.added > 0
+    trained, read = model.train(b[:2000], epochs=1)
+    assert 0 < trained <= read and model.config.epochs == 1
+    assert model.wv["paris"].shape == (8,)
