@@ -74,6 +74,7 @@ def encode_corpus(
     if vocab is None:
         vocab = Vocabulary(min_count=min_count, max_size=max_size)
     counter = KnownCounter(vocab) if vocab.built and not update else vocab.counter()
+    key_dtype = counter.key_dtype
     n_tokens = 0
     fd, tmp_name = tempfile.mkstemp(prefix=out_path.name + ".", suffix=".keys", dir=out_path.parent)
     tmp_final = str(out_path) + ".tmp"
@@ -84,7 +85,7 @@ def encode_corpus(
 
             def flush() -> None:
                 # -1 (SENTENCE_KEY) wraps to 0xFFFFFFFF in a uint32 file
-                np.asarray(buffer, dtype=np.int64).astype(counter.key_dtype).tofile(tmp)
+                np.asarray(buffer, dtype=np.int64).astype(key_dtype).tofile(tmp)
                 buffer.clear()
 
             for sentence in sentences:
@@ -97,7 +98,7 @@ def encode_corpus(
                 n_tokens += len(sentence)
                 buffer.extend(counter.add(sentence))
                 buffer.append(SENTENCE_KEY)
-                if len(buffer) >= 1 << 20:
+                if len(buffer) >= 1 << 18:
                     flush()
             flush()
         if update:
@@ -105,11 +106,12 @@ def encode_corpus(
         elif not vocab.built:
             vocab.build_from_counts(*counter.words_and_counts())
         to_ids = counter.to_ids(vocab)
+        del counter  # to_ids keeps what it needs: the counts can go before the rewrite
         n_words = 0
         prev_sep = True  # collapse runs of separators (sentences emptied by min_count)
         with open(tmp_name, "rb") as src, open(tmp_final, "wb") as dst:
             while True:
-                keys = np.fromfile(src, dtype=counter.key_dtype, count=1 << 22)
+                keys = np.fromfile(src, dtype=key_dtype, count=1 << 20)
                 if len(keys) == 0:
                     break
                 ids = to_ids(keys)

@@ -123,9 +123,8 @@ class Vocabulary:
         counts = np.asarray(counts, dtype=np.int64)
         self.total_words = int(counts.sum())
         self.effective_min_count = self.min_count_for(counts)
-        keep = self.kept(words, counts, self.effective_min_count)
-        order = np.argsort(-counts, kind="stable")
-        order = order[keep[order]]
+        kept = np.flatnonzero(self.kept(words, counts, self.effective_min_count))
+        order = kept[np.argsort(-counts[kept], kind="stable")]  # sorts only the kept words
         if self.max_size is not None:
             order = order[: self.max_size]
         self.words = [words[i] for i in order]
