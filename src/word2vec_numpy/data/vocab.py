@@ -166,7 +166,10 @@ class Vocabulary:
         which appends the new words after the old ones, the result is sorted again by the
         merged counts (stable: ties keep the old order, then the new text's), so that id k
         stays the k-th most frequent word (``restrict_vocab`` relies on it); a model follows
-        with :meth:`Word2Vec.grow`. Returns the new vocabulary and what the update did.
+        with :meth:`Word2Vec.grow`. The noise table and the subsampling of the next run then
+        follow the merged counts (gensim takes the noise table from the merged counts too,
+        but the update run's subsampling from the new text's counts alone): one vocabulary,
+        one set of frequencies. Returns the new vocabulary and what the update did.
         """
         counts = np.asarray(counts, dtype=np.int64)
         get = self.word_to_id.get
