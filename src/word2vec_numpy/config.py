@@ -58,6 +58,30 @@ def nonnegative_float(value: Any) -> float:
     return number
 
 
+def finite_float(value: Any) -> float:
+    """Any finite number (also negative)."""
+    return _float(value)
+
+
+def zero_or_one(value: Any) -> int:
+    """0 or 1 (gensim's spelling of a switch, e.g. ``cbow_mean``)."""
+    number = _int(value) if not isinstance(value, bool) else int(value)
+    if number not in (0, 1):
+        raise ValueError(f"must be 0 or 1, not {value}")
+    return number
+
+
+def boolean(value: Any) -> bool:
+    """True or False (also 1/0 and the words true/false, yes/no)."""
+    if isinstance(value, bool):
+        return value
+    words = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+    answer = words.get(str(value).strip().lower())
+    if answer is None:
+        raise ValueError(f"must be true or false, not {value!r}")
+    return answer
+
+
 def seed_value(value: Any) -> int:
     """A seed NumPy accepts: an integer >= 0."""
     number = _int(value)
@@ -144,7 +168,31 @@ class TrainConfig:
         5, positive_int, "negatives per example (5)", aliases=("n_negatives", "negative")
     )
     min_count: int = option(5, positive_int, "drop rarer words (5)", resume=False)
+    max_vocab_size: int | None = option(
+        None,
+        positive_int,
+        "while counting, prune rare words whenever more than N are held (gensim's rule)",
+        metavar="N",
+    )
+    max_final_vocab: int | None = option(
+        None, positive_int, "raise min count until at most N words remain (gensim)", metavar="N"
+    )
+    max_sentence_length: int = option(
+        10_000,
+        positive_int,
+        "cut longer sentences (lines) into pieces of N tokens (10000)",
+        metavar="N",
+    )
     sample: float = option(1e-3, nonnegative_float, "subsampling t (1e-3)")
+    ns_exponent: float = option(
+        0.75, finite_float, "noise distribution P_n(w) ~ count^x; 0.75 (paper), 0 uniform"
+    )
+    cbow_mean: int = option(
+        1, zero_or_one, "CBOW: 1 mean of the context vectors (1), 0 their sum", metavar="0|1"
+    )
+    shrink_windows: bool = option(
+        True, boolean, "window radius drawn from 1..window (--no-shrink-windows: the full one)"
+    )
     epochs: int = option(
         5, positive_int, "passes over the corpus (5)", aliases=("n_epochs", "iter")
     )

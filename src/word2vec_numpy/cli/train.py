@@ -7,6 +7,7 @@ The training options are ``TrainConfig``'s fields: each becomes a flag (``lr_min
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
 import sys
@@ -21,11 +22,12 @@ from ..data import download
 from ..data.encode import encode_corpus
 from ..data.parts import text_files
 from ..data.sample import generate_sample_sentences
-from ..data.text import MAX_TOKEN_CHARS, ReadStats, iter_corpus
+from ..data.text import MAX_TOKEN_CHARS, ReadStats, cut_sentences, iter_corpus
+from ..data.vocab import Vocabulary
 from ..errors import Word2VecError
 from ..files import write_json
 from ..formats.npz import model_path
-from ..model.word2vec import Word2Vec
+from ..model.word2vec import ARCHITECTURE, Word2Vec
 from ..training.dask import ClusterLost, DaskBackend
 from ..training.trainer import Trainer
 from ..vectors.plot import epoch_boundaries_from, plot_loss, plot_tsne
@@ -34,7 +36,7 @@ from .distributed import DaskSession, check_resume
 from .report import report_after_training
 
 # Options of the command (not of the training) that a resumed run must share.
-RESUMED_INPUT = ("corpus", "max_tokens")
+RESUMED_INPUT = ("corpus", "max_tokens", "init", "read_vocab")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,15 +57,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for f in TrainConfig.cli_fields():
         meta = f.metadata
         check = meta["check"]
-        kwargs = {
-            "default": meta["cli_default"]() if meta["cli_default"] else f.default,
-            "help": meta["help"],
-        }
+        flag = "--" + f.name.replace("_", "-")
+        default = meta["cli_default"]() if meta["cli_default"] else f.default
+        if isinstance(f.default, bool):  # a switch: --no-NAME turns off what is on by default
+            action = "store_false" if default else "store_true"
+            name = "--no-" + flag[2:] if default else flag
+            opt(p, name, dest=f.name, action=action, default=default, help=meta["help"])
+            continue
+        kwargs = {"default": default, "help": meta["help"]}
+        if meta["metavar"]:
+            kwargs["metavar"] = meta["metavar"]
         if hasattr(check, "choices"):
             kwargs["choices"] = check.choices
         elif check is not None:
             kwargs["type"] = arg_type(check)
-        opt(p, "--" + f.name.replace("_", "-"), **kwargs)
+        opt(p, flag, **kwargs)
+    opt(
+        p,
+        "--init",
+        default=None,
+        metavar="MODEL",
+        help="continue training MODEL (.npz) on --corpus: new words are added, vectors kept",
+    )
+    opt(p, "--read-vocab", default=None, metavar="FILE", help="take the vocabulary from FILE")
+    opt(p, "--save-vocab", default=None, metavar="FILE", help="write the vocabulary to FILE")
     opt(p, "--out", default="results/model", help="writes OUT.npz and OUT.metrics.json")
     opt(p, "--evaluate", action="store_true", help="print neighbours and benchmarks after")
     opt(p, "--analogies", default=None, help="questions-words.txt for --evaluate")
@@ -101,27 +118,28 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
 def corpus_sentences(args: argparse.Namespace, stats: ReadStats) -> tuple[Iterable[list[str]], str]:
     """The sentences of ``--corpus`` and a short description of where they come from."""
     name = args.corpus
+    cut = args.max_sentence_length
     if isinstance(name, list):  # several files or folders, read one after the other
         for path in name:
             if not Path(path).exists():
                 raise Word2VecError(f"corpus file not found: {path}")
         files = text_files(name)  # every file of a folder checked before any is read
-        return _chain(files, stats), f"{len(files)} files"
+        return _chain(files, stats, cut), f"{len(files)} files"
     if name == "sample":
-        return generate_sample_sentences(), "built-in sample corpus"
+        return cut_sentences(generate_sample_sentences(), cut), "built-in sample corpus"
     if name in ("text8", "alice"):
         fetch = download.fetch_text8 if name == "text8" else download.fetch_alice
         path = fetch(data_dir=args.data_dir, quiet=args.quiet)
-        return iter_corpus(path, stats), str(path)
+        return iter_corpus(path, stats, cut), str(path)
     if name and name != "-" and not Path(name).exists():
         raise Word2VecError(f"corpus file not found: {name} (or use --corpus sample|text8|alice)")
-    sentences = iter_corpus(name, stats)  # checks every file first; sets stats.source
+    sentences = iter_corpus(name, stats, cut)  # checks every file first; sets stats.source
     return sentences, stats.source
 
 
-def _chain(files: list[str], stats: ReadStats) -> Iterator[list[str]]:
+def _chain(files: list[str], stats: ReadStats, cut: int) -> Iterator[list[str]]:
     for f in files:
-        yield from iter_corpus(f, stats)
+        yield from iter_corpus(f, stats, cut)
 
 
 def _output_path(args: argparse.Namespace) -> Path:
@@ -202,19 +220,65 @@ class _StopOnSignal:
             signal.signal(sig, handler)
 
 
+def _init_options(args: argparse.Namespace) -> Word2Vec:
+    """Load ``--init``'s model and take its options for those not given explicitly (the
+    worker count excepted); an option that shaped its matrices may not differ."""
+    path = Path(args.init)
+    if not path.is_file():
+        raise Word2VecError(f"--init model not found: {path}")
+    model = Word2Vec.load(path)
+    defaults = vars(args.train_parser.parse_args([]))
+    for f in TrainConfig.cli_fields():
+        given, saved = getattr(args, f.name), getattr(model.config, f.name)
+        if f.name == "workers" or given != defaults.get(f.name):
+            if f.name in ARCHITECTURE and given != saved:
+                flag = "--" + f.name.replace("_", "-")
+                raise Word2VecError(
+                    f"--init: {flag} {given} differs from the model's {saved}, which its "
+                    "matrices were made with"
+                )
+            continue
+        setattr(args, f.name, saved)
+    return model
+
+
+def _vocabulary(args: argparse.Namespace, config: TrainConfig, initial: Word2Vec | None):
+    """The vocabulary ``encode_corpus`` starts from: the options only (count the corpus),
+    ``--read-vocab``'s file, or ``--init``'s model's vocabulary (to be updated)."""
+    options = dict(max_vocab_size=config.max_vocab_size, max_final_vocab=config.max_final_vocab)
+    if initial is not None:
+        return initial.vocab.configure(config.min_count, **options)
+    vocab = Vocabulary(config.min_count, **options)
+    if args.read_vocab and not len(vocab.read_vocab(args.read_vocab)):
+        raise Word2VecError(
+            f"no word of {args.read_vocab} has a count >= --min-count={config.min_count}"
+        )
+    return vocab
+
+
 def run(args: argparse.Namespace) -> int:
     if isinstance(args.corpus, list) and len(args.corpus) == 1:
         args.corpus = args.corpus[0]  # one corpus is a name, as before
     resumed = _resume_options(args) if args.resume else None
+    if args.init and args.read_vocab:
+        raise Word2VecError("--init continues the model's vocabulary: drop --read-vocab")
+    initial = None
+    if args.init:
+        initial = Word2Vec.load(args.init) if resumed is not None else _init_options(args)
     config = config_from(args)
     out = _output_path(args)
+    if args.save_vocab and not Path(args.save_vocab).resolve().parent.is_dir():
+        raise Word2VecError(f"--save-vocab: folder {Path(args.save_vocab).parent} does not exist")
     stem = str(out)[: -len(".npz")]
     ckpt_path = stem + ".ckpt.npz"
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
     stats = ReadStats()
+    start_vocab = _vocabulary(args, config, initial)
     t0 = time.perf_counter()
     ids_path = Path(stem + ".ids.u32")
     session = DaskSession(args.dask, log) if args.dask else None
+    if session is not None and initial is not None:
+        raise Word2VecError("--init is not supported with --dask yet: train on one machine")
     try:
         if session is not None:
             corpus, source, stats.replaced = session.prepare(
@@ -226,9 +290,10 @@ def run(args: argparse.Namespace) -> int:
             corpus = encode_corpus(
                 sentences,
                 ids_path,
-                min_count=config.min_count,
                 max_tokens=args.max_tokens,
                 source=source,
+                vocab=start_vocab,
+                update=initial is not None,
             )
         vocab = corpus.vocab
         if corpus.total_tokens == 0:
@@ -255,13 +320,23 @@ def run(args: argparse.Namespace) -> int:
                 f"characters in {source} were skipped",
                 file=sys.stderr,
             )
+        update = getattr(corpus, "update", None)
+        if update is not None:
+            print(update.summary(), file=sys.stderr)  # never drop words without a word
         log(
             f"{corpus.total_tokens:,} tokens, {len(vocab):,} words with count >= "
-            f"{config.min_count}, read in {time.perf_counter() - t0:.1f} s"
+            f"{getattr(vocab, 'effective_min_count', config.min_count)}, "
+            f"read in {time.perf_counter() - t0:.1f} s"
         )
+        if args.save_vocab:
+            vocab.save_vocab(args.save_vocab)
         if resumed is not None:
             model = resumed
             model.vocab = vocab  # the same words (checked by the corpus fingerprint below)
+            model.set_config(config)
+        elif initial is not None:
+            model = initial
+            model.grow(vocab)  # rows for the new words, counts merged, noise table rebuilt
             model.set_config(config)
         else:
             model = Word2Vec(vocab, config)
@@ -318,6 +393,9 @@ def run(args: argparse.Namespace) -> int:
     metrics["corpus"] = source
     if isinstance(trainer.backend, DaskBackend):
         metrics["dask"] = trainer.backend.summary()
+    if getattr(corpus, "update", None) is not None:
+        metrics["init"] = str(args.init)
+        metrics["vocabulary_update"] = dataclasses.asdict(corpus.update)
     write_json(stem + ".metrics.json", metrics)
     print(
         f"trained {config.model} on {metrics['words_read']:,} words in "

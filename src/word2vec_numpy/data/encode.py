@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Word2VecError
-from .vocab import Vocabulary
+from .counting import DROPPED, END, SENTENCE_KEY, KnownCounter
+from .vocab import Vocabulary, VocabularyUpdate
 
 SEPARATOR = np.uint32(0xFFFFFFFF)  # sentence end in the uint32 id file
 
@@ -35,6 +36,7 @@ class EncodedCorpus:
     n_words: int
     source: str = ""
     total_tokens: int = 0  # tokens read, before min_count dropped any
+    update: VocabularyUpdate | None = None  # what merging the text into a vocabulary did
 
     @property
     def ids(self) -> np.ndarray:
@@ -50,43 +52,51 @@ def encode_corpus(
     max_size: int | None = None,
     max_tokens: int | None = None,
     source: str = "",
+    *,
+    vocab: Vocabulary | None = None,
+    update: bool = False,
 ) -> EncodedCorpus:
     """Read ``sentences`` once, build the vocabulary and write the id file ``out_path``.
 
-    One pass gives every distinct word a provisional id (order of first appearance) and
-    writes provisional ids to a temporary file; then the vocabulary is built from their
-    counts (``np.bincount``) and the file is rewritten through a lookup table, chunk by
-    chunk, dropping the words below ``min_count``. Only the dict of distinct words is
-    held in memory. With ``max_tokens``, no sentence is pulled from ``sentences`` once that
-    many tokens are in (so a reader stops reading there), and ``sentences`` is closed.
+    One pass counts the words (``counting.py``: exact, or pruned with the vocabulary's
+    ``max_vocab_size``) and writes a key per token to a temporary file; then the vocabulary
+    is built from the counts and the file is rewritten through ``counter.to_ids``, chunk by
+    chunk, dropping the words outside the vocabulary. Only the counts are held in memory.
+    With ``max_tokens``, no sentence is pulled from ``sentences`` once that many tokens are
+    in (so a reader stops reading there), and ``sentences`` is closed.
+
+    ``vocab``: an unbuilt ``Vocabulary`` carries the options (``min_count``,
+    ``max_vocab_size``, ``max_final_vocab``, ``trim_rule``; ``min_count`` and ``max_size``
+    here are the short way to give the first two); a built one (``read_vocab``, a trained
+    model's) is used as it is and the text is not counted, or, with ``update=True``, the
+    text's counts are merged into it (``Vocabulary.updated``; ``EncodedCorpus.update`` says
+    what that did).
 
     A write that fails (a full disk, a file size limit) raises a one-line
     :class:`Word2VecError`; the temporary files are removed whatever happens.
     """
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    first_seen: dict[str, int] = {}
-    counts = np.zeros(0, dtype=np.int64)
+    if vocab is None:
+        vocab = Vocabulary(min_count=min_count, max_size=max_size)
+    counter = KnownCounter(vocab) if vocab.built and not update else vocab.counter()
+    key_dtype = counter.key_dtype
     n_tokens = 0
     tmp_final = str(out_path) + ".tmp"
     tmp_name = ""
+    report = None
     stream = iter(sentences)
     try:
         fd, tmp_name = tempfile.mkstemp(
-            prefix=out_path.name + ".", suffix=".prov", dir=out_path.parent
+            prefix=out_path.name + ".", suffix=".keys", dir=out_path.parent
         )
         with os.fdopen(fd, "wb") as tmp:
             buffer: list[int] = []
 
             def flush() -> None:
-                nonlocal counts
-                chunk = np.asarray(buffer, dtype=np.int64)
-                words = chunk[chunk >= 0]
-                grown = np.bincount(words, minlength=len(first_seen))
-                grown[: len(counts)] += counts
-                counts = grown
-                # -1 wraps to SEPARATOR. write(), not tofile(): its OSError has the errno.
-                tmp.write(chunk.astype(np.uint32).tobytes())
+                # -1 (SENTENCE_KEY) wraps to 0xFFFFFFFF in a uint32 file. write(), not
+                # tofile(): its OSError carries the errno (a full disk, a size limit).
+                tmp.write(np.asarray(buffer, dtype=np.int64).astype(key_dtype).tobytes())
                 buffer.clear()
 
             for sentence in stream:
@@ -94,30 +104,30 @@ def encode_corpus(
                     sentence = sentence[: max_tokens - n_tokens]
                 if sentence:
                     n_tokens += len(sentence)
-                    buffer.extend(first_seen.setdefault(w, len(first_seen)) for w in sentence)
-                    buffer.append(-1)
-                    if len(buffer) >= 1 << 20:
+                    buffer.extend(counter.add(sentence))
+                    buffer.append(SENTENCE_KEY)
+                    if len(buffer) >= 1 << 18:
                         flush()
                 if max_tokens is not None and n_tokens >= max_tokens:
                     break  # never pull (read) another sentence
             flush()
-        vocab = Vocabulary(min_count=min_count, max_size=max_size)
-        vocab.build_from_counts(list(first_seen), counts)
-        # provisional id -> final id; SEPARATOR for words below min_count (dropped below)
-        lookup = np.full(len(counts) + 1, SEPARATOR, dtype=np.uint32)
-        lookup[vocab.kept_order(counts)] = np.arange(len(vocab), dtype=np.uint32)
-        lookup[len(counts)] = SEPARATOR
+        if update:
+            vocab, report = vocab.updated(*counter.words_and_counts())
+        elif not vocab.built:
+            vocab.build_from_counts(*counter.words_and_counts())
+        to_ids = counter.to_ids(vocab)
+        del counter  # to_ids keeps what it needs: the counts can go before the rewrite
         n_words = 0
         prev_sep = True  # collapse runs of separators (sentences emptied by min_count)
         with open(tmp_name, "rb") as src, open(tmp_final, "wb") as dst:
             while True:
-                prov = np.fromfile(src, dtype=np.uint32, count=1 << 22)
-                if len(prov) == 0:
+                keys = np.fromfile(src, dtype=key_dtype, count=1 << 20)
+                if len(keys) == 0:
                     break
-                sep = prov == SEPARATOR
-                final = lookup[np.where(sep, len(counts), prov)]
-                dropped = (final == SEPARATOR) & ~sep
-                final, sep = final[~dropped], sep[~dropped]
+                ids = to_ids(keys)
+                ids = ids[ids != DROPPED]
+                sep = ids == END
+                final = np.where(sep, SEPARATOR, ids).astype(np.uint32)
                 dup = np.empty(len(sep), dtype=bool)
                 if len(sep):
                     dup[0] = sep[0] and prev_sep
@@ -139,7 +149,12 @@ def encode_corpus(
             if leftover and os.path.exists(leftover):
                 os.remove(leftover)
     return EncodedCorpus(
-        path=out_path, vocab=vocab, n_words=n_words, source=source, total_tokens=n_tokens
+        path=out_path,
+        vocab=vocab,
+        n_words=n_words,
+        source=source,
+        total_tokens=n_tokens,
+        update=report,
     )
 
 

@@ -47,6 +47,7 @@ matching analogy questions in the format of Google's ``questions-words.txt``.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO
@@ -328,11 +329,12 @@ class _Target:
     options: dict[str, tuple[str, ...]]  # slot name -> choices (side markers and shared)
 
 
-@lru_cache(maxsize=1)
-def _targets() -> tuple[_Target, ...]:
-    """Every (relation, pair, side) combination, in a fixed order."""
+@lru_cache(maxsize=8)
+def _targets(relations: tuple[str, ...] | None = None) -> tuple[_Target, ...]:
+    """Every (relation, pair, side) combination of ``relations`` (default: all), in a fixed
+    order."""
     targets = []
-    for relation in RELATIONS:
+    for relation in _chosen(relations):
         for side in (0, 1):
             templates = tuple(_parse_template(t) for t in relation.templates[side])
             options = {**relation.shared, **relation.slots[side]}
@@ -379,12 +381,25 @@ def _zipf_probabilities(n: int, exponent: float = 1.0, offset: float = 2.7) -> n
     return weights / weights.sum()
 
 
-def _template_sentences(n_sentences: int, rng: np.random.Generator) -> list[list[str]]:
+def _chosen(relations: tuple[str, ...] | None) -> tuple[Relation, ...]:
+    """The relations named (all when None), in ``RELATIONS`` order."""
+    if relations is None:
+        return RELATIONS
+    names = {relation.name for relation in RELATIONS}
+    unknown = sorted(set(relations) - names)
+    if unknown or not relations:
+        raise ValueError(f"unknown relations {unknown}; choose from {sorted(names)}")
+    return tuple(relation for relation in RELATIONS if relation.name in relations)
+
+
+def _template_sentences(
+    n_sentences: int, rng: np.random.Generator, relations: tuple[str, ...] | None = None
+) -> list[list[str]]:
     """``n_sentences`` template sentences, each about a uniformly chosen related word.
 
     Each sentence picks its target, its template and every slot filler independently.
     """
-    targets = _targets()
+    targets = _targets(relations)
     target_ids = rng.integers(len(targets), size=n_sentences).tolist()
     template_us = rng.random(n_sentences).tolist()
     longest = max(len(template) for target in targets for template in target.templates)
@@ -422,28 +437,37 @@ def _noise_sentences(n_tokens: int, rng: np.random.Generator) -> list[list[str]]
     return [tokens[end - length : end] for end, length in zip(ends, lengths.tolist(), strict=True)]
 
 
-def _mean_template_length() -> float:
+def _mean_template_length(relations: tuple[str, ...] | None = None) -> float:
     """Expected tokens of a template sentence (before noise is inserted)."""
-    return float(np.mean([np.mean([len(t) for t in x.templates]) for x in _targets()]))
+    targets = _targets(relations)
+    return float(np.mean([np.mean([len(t) for t in x.templates]) for x in targets]))
 
 
-def generate_sample_sentences(n_tokens: int = 1_000_000, seed: int = 0) -> list[list[str]]:
+def generate_sample_sentences(
+    n_tokens: int = 1_000_000, seed: int = 0, relations: Sequence[str] | None = None
+) -> list[list[str]]:
     """Generate the sample corpus as a list of sentences (lists of lowercase words).
 
     The corpus has ``n_tokens`` tokens (a little more only when ``n_tokens`` is tiny) and
     is fully determined by ``seed``: it uses its own ``numpy.random.default_rng(seed)``,
     never a global random state. See the module docstring for the planted structure.
+
+    ``relations`` (names from ``RELATIONS``) plants only those sections, so that the
+    sections can be split between two texts (e.g. to train on one and continue on the
+    other); the noise words are the same whatever the choice.
     """
     if n_tokens < 0:
         raise ValueError(f"n_tokens must be >= 0, got {n_tokens}")
+    chosen = None if relations is None else tuple(relations)
+    _chosen(chosen)  # check the names
     rng = np.random.default_rng(seed)
 
     # Template sentences, each with 0, 1 or 2 noise words inserted at random places.
     mean_inserted = 1.0
     n_template = round(
-        n_tokens * (1 - NOISE_SENTENCE_FRACTION) / (_mean_template_length() + mean_inserted)
+        n_tokens * (1 - NOISE_SENTENCE_FRACTION) / (_mean_template_length(chosen) + mean_inserted)
     )
-    sentences = _template_sentences(n_template, rng)
+    sentences = _template_sentences(n_template, rng, chosen)
     n_inserted = rng.integers(0, 3, size=n_template).tolist()
     words = _noise_vocabulary()
     total = sum(n_inserted)
@@ -469,15 +493,16 @@ def load_sample_corpus(n_tokens: int = 1_000_000, seed: int = 0) -> list[str]:
     return [token for sentence in generate_sample_sentences(n_tokens, seed) for token in sentence]
 
 
-def sample_questions() -> str:
+def sample_questions(relations: Sequence[str] | None = None) -> str:
     """Analogy questions for the sample corpus, in Google's ``questions-words.txt`` format.
 
-    There is one ``: section`` header per relation, followed by one line ``a b c d`` for
-    every ordered choice of two different pairs ``(a, b)`` and ``(c, d)`` of the relation.
-    A line means ``a : b :: c : d``, so the question asks whether ``b - a + c`` is ``d``.
+    There is one ``: section`` header per relation (of ``relations``, default all),
+    followed by one line ``a b c d`` for every ordered choice of two different pairs
+    ``(a, b)`` and ``(c, d)`` of the relation. A line means ``a : b :: c : d``, so the
+    question asks whether ``b - a + c`` is ``d``.
     """
     lines: list[str] = []
-    for relation in RELATIONS:
+    for relation in _chosen(None if relations is None else tuple(relations)):
         lines.append(f": {relation.name}")
         for a, b, _ in relation.pairs:
             for c, d, _ in relation.pairs:

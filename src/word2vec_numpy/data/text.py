@@ -64,7 +64,7 @@ import sys
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -524,3 +524,15 @@ def iter_corpus(
 def _chain(files: list, stats: ReadStats, max_sentence_length: int) -> Iterator[list[str]]:
     for path in files:
         yield from iter_sentences(path, max_sentence_length, stats)
+
+
+def cut_sentences(
+    sentences: Iterable[Sequence[str]], max_sentence_length: int = MAX_SENTENCE_LENGTH
+) -> Iterator[Sequence[str]]:
+    """The sentences with every one longer than ``max_sentence_length`` tokens cut into
+    pieces of that many (what ``iter_sentences`` does to the lines of a file)."""
+    for sentence in sentences:
+        if len(sentence) <= max_sentence_length:
+            yield sentence
+        else:
+            yield from _cut(list(sentence), max_sentence_length, final=True)

@@ -1,10 +1,11 @@
 """From a stream of word ids to training batches: subsampling, dynamic windows, blocks.
 
 A chunk of the id stream is subsampled (each occurrence of w kept with P_keep(w), drawn anew
-every epoch), then every kept position t gets a reduced window radius r_t drawn uniformly
-from 1..window, as the C tool does; the pairs of t are the kept positions u of the same
-sentence with 0 < |u - t| <= r_t (subsampled words are removed *before* windows are taken,
-so windows reach further in text full of frequent words, as in the C tool and gensim).
+every epoch), then every kept position t gets a reduced window radius r_t drawn uniformly from
+1..window, as the C tool does (``shrink_windows=False``: r_t = window); the pairs of t are the
+kept positions u of the same sentence with 0 < |u - t| <= r_t (subsampled words are removed
+*before* windows are taken, so windows reach further in text full of frequent words, as in the
+C tool and gensim).
 """
 
 from __future__ import annotations
@@ -64,16 +65,24 @@ class Chunk:
 
 
 def make_chunk(
-    raw: np.ndarray, keep_prob: np.ndarray, window: int, rng: np.random.Generator
+    raw: np.ndarray,
+    keep_prob: np.ndarray,
+    window: int,
+    rng: np.random.Generator,
+    shrink: bool = True,
 ) -> Chunk:
-    """Subsample ``raw`` (int64 ids, -1 = sentence end) and draw the window radii."""
+    """Subsample ``raw`` (int64 ids, -1 = sentence end) and draw the window radii (all
+    ``window``, with no draw, when ``shrink`` is off: gensim's ``shrink_windows=False``)."""
     is_word = raw >= 0
     word_ids = np.where(is_word, raw, 0)
     keep = is_word & (rng.random(len(raw), dtype=np.float32) < keep_prob[word_ids])
     positions = np.flatnonzero(keep)
     sentence = np.cumsum(~is_word)[positions]
     words_read = np.cumsum(is_word)[positions]
-    radius = rng.integers(1, window + 1, size=len(positions), dtype=np.int64)
+    if shrink:
+        radius = rng.integers(1, window + 1, size=len(positions), dtype=np.int64)
+    else:
+        radius = np.full(len(positions), window, dtype=np.int64)
     return Chunk(raw[positions], sentence, radius, words_read)
 
 

@@ -56,6 +56,14 @@ class Loss(ABC):
         """How many output vectors the loss trains (one per word by default)."""
         return vocab_size
 
+    def grown(self, W: np.ndarray, old_ids: np.ndarray, vocab_size: int) -> np.ndarray:
+        """The output matrix for a larger vocabulary (``Word2Vec.grow``): row ``old_ids[i]``
+        is the old row i, new words' rows are zero. Right for one row per word; a loss whose
+        rows are not words (hierarchical softmax's inner nodes) overrides it."""
+        grown = np.zeros((self.rows(vocab_size),) + W.shape[1:], dtype=W.dtype)
+        grown[old_ids] = W
+        return grown
+
     def draw(self, batch: Batch, rng: np.random.Generator) -> None:  # noqa: B027
         """Draw the random parts of ``batch`` this loss needs (none by default)."""
 

@@ -1,9 +1,9 @@
 """Negative sampling (Mikolov et al. 2013, section 2.2): the noise table, the shared
 negatives of a batch, and the gradients, for skip-gram and CBOW.
 
-Notation: v_w is row w of ``W_in``, v'_w row w of ``W_out``, sigma(x) = 1 / (1 + e^-x),
-P_n(w) proportional to count(w)^0.75. For an input vector h (skip-gram: v_{w_I} of the centre;
-CBOW: the context mean), a target word w_O and negatives w_1..w_k drawn from P_n:
+Notation: v_w is row w of ``W_in``, v'_w row w of ``W_out``, sigma(x) = 1 / (1 + e^-x), P_n(w)
+proportional to count(w)^0.75 (``ns_exponent``). For an input vector h (skip-gram: v_{w_I} of
+the centre; CBOW: the context mean), a target word w_O and negatives w_1..w_k drawn from P_n:
 
     L = -log sigma(v'_{w_O} . h) - sum_i log sigma(-v'_{w_i} . h)
 
@@ -140,7 +140,7 @@ class NegativeSampling(Loss):
     def __init__(self, vocab: Vocabulary, config: TrainConfig, neg_group: int = 32) -> None:
         super().__init__(vocab, config)
         self.n_negatives = config.neg
-        self.sampler = NoiseSampler(vocab.noise_distribution())
+        self.sampler = NoiseSampler(vocab.noise_distribution(config.ns_exponent))
         # A skip-gram centre owes k negatives per pair, about (window+1) pairs: k*(window+1)
         # terms. Sharing twice that many, each weighted 1/2, lowers the variance that shared
         # negatives add; measured on 15 M tokens, 5 epochs: K = 30 lost 9 analogy points to

@@ -17,7 +17,9 @@ form, dL/d(v'_j . h) = sigma(v'_j . h) - y_j, so
     dL/dh = sum_j (sigma(v'_j . h) - y_j) v'_j,     dL/dv'_j = (sigma(v'_j . h) - y_j) h
 
 CBOW uses h = (1/|C|) sum_{c in C} v_c, the mean of the context's input vectors, to predict
-the centre word, and (like the C tool) adds the whole of -lr * dL/dh to every context word.
+the centre word, and (like the C tool) adds the whole of -lr * dL/dh to every context word;
+with ``mean=False`` (``cbow_mean=0``) h is the sum, and dL/dh is the exact gradient of each
+context word.
 ``neg_weight`` weighs each negative term (1 for plain negative sampling; the fast step's
 shared negatives carry k/K).
 """
@@ -72,11 +74,14 @@ def cbow_step(
     negatives: np.ndarray,
     lr: float,
     neg_weight: float | np.ndarray = 1.0,
+    mean: bool = True,
 ) -> float:
     """One SGD step on P CBOW examples: context (P, C) word ids with context_mask (P, C) 1
     for the real ones, centres (P,), negatives (P, k). Returns the summed loss."""
     mask = context_mask.astype(W_in.dtype)
-    h = np.einsum("pc,pcd->pd", mask, W_in[context]) / mask.sum(axis=1, keepdims=True)
+    h = np.einsum("pc,pcd->pd", mask, W_in[context])
+    if mean:
+        h = h / mask.sum(axis=1, keepdims=True)
     targets = np.concatenate([centres[:, None], negatives], axis=1)
     loss, g_h, g_targets = _targets_step(h, W_out, targets, neg_weight)
     real = context_mask.astype(bool)

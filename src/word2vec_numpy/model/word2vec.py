@@ -8,8 +8,10 @@ Skip-gram predicts each context word w_O from the centre's vector h = v_{w_I}; C
 the centre word w_O from the mean of the context's input vectors, h = (1/|C|) sum_{c in C} v_c,
 so dL/dv_c = (1/|C|) dL/dh. Like the C tool (and gensim with ``cbow_mean=1``) the CBOW update
 adds the whole of -lr * dL/dh to every context word, i.e. |C| times the exact gradient
-(``cbow_exact_grad=True`` applies the exact one instead). What is predicted and how is the
-loss's business: ``negative_sampling.py`` has the formulas of negative sampling.
+(``cbow_exact_grad=True`` applies the exact one instead). With ``cbow_mean=0``, h is the
+sum h = sum_{c in C} v_c, and dL/dv_c = dL/dh is the exact gradient, as in the C tool and
+gensim. What is predicted and how is the loss's business: ``negative_sampling.py`` has the
+formulas of negative sampling.
 
 Batching ("HogBatch", Ji et al. 2016, arXiv:1604.04661). Positions are taken in blocks of
 T consecutive words. For block b, the rows of the score matrix are the T centre words and the
@@ -25,6 +27,7 @@ gradients: each pair keeps its own learning rate, as in plain SGD.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -34,7 +37,7 @@ from ..data.vocab import Vocabulary
 from ..errors import Word2VecError
 from ..formats.npz import decode_words, encode_words, read_arrays, write_arrays
 from ..formats.word2vec_format import save_word2vec_format
-from ..vectors.keyed import KeyedVectors
+from ..vectors.keyed import KeyedVectors, top_n_indices
 from .batching import Batch
 from .loss import Loss
 from .losses import LOSSES
@@ -185,12 +188,14 @@ class Word2Vec:
         M = batch.pair_mask.astype(self.W_in.dtype, copy=False)
         n_ctx = M.sum(axis=2, keepdims=True)  # |C| of each centre
         valid = (n_ctx[..., 0] > 0).astype(M.dtype)
-        A = M / np.maximum(n_ctx, 1.0)  # h_t = sum_c A_tc v_c, the context mean
+        # h_t = sum_c A_tc v_c: the context mean (cbow_mean=1) or the sum (cbow_mean=0)
+        A = M / np.maximum(n_ctx, 1.0) if self.config.cbow_mean else M
         H = A @ self.W_in[batch.span]
         loss, gH, updates = self._apply_losses(
             H, lambda layer, W, H: layer.cbow(W, H, batch, valid)
         )
-        # dL/dv_c = sum_t A_tc dL/dh_t (exact); the C tool adds dL/dh_t whole (M instead of A)
+        # dL/dv_c = sum_t A_tc dL/dh_t (exact); for the mean the C tool adds dL/dh_t whole
+        # (M instead of A; for the sum A is M)
         gX = (A if self.config.cbow_exact_grad else M).transpose(0, 2, 1) @ gH
         step = H.dtype.type(-lr)
         scatter_add(self.W_in, batch.span, step * gX)
@@ -200,9 +205,78 @@ class Word2Vec:
 
     def batch_loss(self, batch: Batch) -> float:
         """The loss of ``batch`` at the current weights (no update): the function whose
-        gradient ``train_batch`` follows (for CBOW with ``cbow_exact_grad``)."""
+        gradient ``train_batch`` follows (for CBOW with ``cbow_exact_grad`` or
+        ``cbow_mean=0``)."""
         loss, _ = self.train_batch(batch, 0.0)  # a step of size 0 adds zeros
         return loss
+
+    # -- a larger vocabulary (continued training) -------------------------------------------
+    def grow(self, vocab: Vocabulary, rng: np.random.Generator | None = None) -> None:
+        """Take ``vocab``, which holds every word of the current vocabulary (usually from
+        ``Vocabulary.updated``: merged counts, new words, sorted again).
+
+        Each known word's rows move to its new id unchanged; a new word's ``W_in`` row is
+        drawn as at the start (uniform in [-0.5/d, 0.5/d], from ``rng``, by default seeded
+        with ``seed`` and the two vocabulary sizes) and its output rows start at zero
+        (``Loss.grown``). The losses are made again from the merged counts (the noise table
+        of negative sampling); the trainer that follows rebuilds the subsampling
+        probabilities. The training history stays until the next run replaces it.
+        """
+        missing = [w for w in self.vocab.words if w not in vocab.word_to_id]
+        if missing:
+            raise Word2VecError(
+                f"the new vocabulary lacks {len(missing)} words of the model (e.g. {missing[0]!r})"
+            )
+        old_ids = np.fromiter(
+            (vocab.word_to_id[w] for w in self.vocab.words), dtype=np.int64, count=len(self.vocab)
+        )
+        V, d = len(vocab), self.config.dim
+        is_new = np.ones(V, dtype=bool)
+        is_new[old_ids] = False
+        if rng is None:
+            rng = np.random.default_rng([self.config.seed, len(self.vocab), V])
+        W_in = np.empty((V, d), dtype=self.W_in.dtype)
+        W_in[old_ids] = self.W_in
+        fresh = (rng.random((int(is_new.sum()), d), dtype=np.float32) - 0.5) / d
+        W_in[is_new] = fresh.astype(self.W_in.dtype)
+        outputs = {
+            loss.matrix: loss.grown(getattr(self, loss.matrix), old_ids, V) for loss in self.losses
+        }
+        self.vocab, self.W_in = vocab, W_in
+        for name, matrix in outputs.items():
+            setattr(self, name, matrix)
+        self.losses = self._make_losses()
+        self._wv = None
+
+    def predict_output_word(
+        self, context_words: Sequence[str | int] | str, topn: int = 10
+    ) -> list[tuple[str, float]] | None:
+        """The ``topn`` most probable centre words given ``context_words``, as gensim's
+        ``predict_output_word``: h = the mean (``cbow_mean=1``) or the sum of the known
+        context words' input vectors, and P(w | context) = softmax_w(v'_w . h) over the whole
+        vocabulary, from negative sampling's ``W_out`` (the full softmax that negative
+        sampling approximates). A context word may also be given by its id. Unknown words
+        are skipped; None when none is known."""
+        W_out = getattr(self, "W_out", None)
+        if W_out is None:
+            raise Word2VecError("predict_output_word needs negative sampling's W_out (--neg)")
+        words = [context_words] if isinstance(context_words, str) else list(context_words)
+        V, index = len(self.vocab), self.vocab.word_to_id
+        ids = [
+            int(w) if isinstance(w, (int, np.integer)) else index[w]
+            for w in words
+            if (isinstance(w, (int, np.integer)) and 0 <= w < V) or w in index
+        ]
+        if not ids:
+            return None
+        h = self.W_in[ids].sum(axis=0, dtype=np.float64)
+        if self.config.cbow_mean:
+            h /= len(ids)
+        scores = W_out.astype(np.float64) @ h
+        p = np.exp(scores - scores.max())  # softmax, shifted so that no exp overflows
+        p /= p.sum()
+        top = top_n_indices(p, topn)
+        return [(self.vocab.words[i], float(p[i])) for i in top]
 
     # -- queries: the KeyedVectors of W_in --------------------------------------------------
     @property

@@ -52,7 +52,7 @@ def train_slice(
     for position in range(lo, hi, chunk_words):
         end = min(position + chunk_words, hi)
         raw = ids_to_int64(ids[position:end])
-        chunk = make_chunk(raw, keep_prob, maker.window, rng)
+        chunk = make_chunk(raw, keep_prob, maker.window, rng, model.config.shrink_windows)
         chunk_total = words_read + int(np.count_nonzero(raw >= 0))
         batches = list(maker.batches(chunk, rng))
         kept_before = 0

@@ -255,6 +255,8 @@ class Trainer:
         self._last_checkpoint = self.words_done
 
     def _callback(self, name: str) -> None:
+        if self.callbacks:
+            self.model.vectors_changed()  # a callback may query model.wv: no stale unit vectors
         for callback in self.callbacks:
             method = getattr(callback, name, None)
             if method is not None:
