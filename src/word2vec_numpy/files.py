@@ -21,7 +21,7 @@ from .errors import Word2VecError
 __all__ = ["atomic_write", "json_text", "same_file", "write_json"]
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
+def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -> None:
     """Write the output ``path`` by calling ``write(file)``; never destroy a file doing so.
 
     What ``path`` names decides how:
@@ -78,7 +78,7 @@ def _kind(mode: int) -> str:
 
 
 def _write_atomically(
-    target: Path, name: str, info: os.stat_result | None, write: Callable[[BinaryIO], None]
+    target: Path, name: str, info: os.stat_result | None, write: Callable[[BinaryIO], object]
 ) -> None:
     folder = target.parent
     if not folder.is_dir():
@@ -127,7 +127,7 @@ def _own_descriptor(name: str) -> int | None:
     return None
 
 
-def _write_stdout(write: Callable[[BinaryIO], None]) -> None:
+def _write_stdout(write: Callable[[BinaryIO], object]) -> None:
     stream = sys.stdout
     if stream is None:
         raise Word2VecError("cannot write -: standard output is closed")
@@ -144,7 +144,7 @@ def _write_stdout(write: Callable[[BinaryIO], None]) -> None:
         raise Word2VecError(f"cannot write -: {getattr(exc, 'strerror', None) or exc}") from None
 
 
-def _write_descriptor(name: str, number: int, write: Callable[[BinaryIO], None]) -> None:
+def _write_descriptor(name: str, number: int, write: Callable[[BinaryIO], object]) -> None:
     for stream in (sys.stdout, sys.stderr):  # what Python buffered for it goes first
         try:
             if stream is not None and stream.fileno() == number:
@@ -158,7 +158,7 @@ def _write_descriptor(name: str, number: int, write: Callable[[BinaryIO], None])
     _write_to(fd, name, write)
 
 
-def _write_through(name: str, write: Callable[[BinaryIO], None]) -> None:
+def _write_through(name: str, write: Callable[[BinaryIO], object]) -> None:
     try:
         fd = os.open(name, os.O_WRONLY | getattr(os, "O_BINARY", 0))
     except OSError as exc:
@@ -166,7 +166,7 @@ def _write_through(name: str, write: Callable[[BinaryIO], None]) -> None:
     _write_to(fd, name, write)
 
 
-def _write_to(fd: int, name: str, write: Callable[[BinaryIO], None]) -> None:
+def _write_to(fd: int, name: str, write: Callable[[BinaryIO], object]) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)

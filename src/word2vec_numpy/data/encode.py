@@ -121,7 +121,7 @@ def encode_corpus(
         prev_sep = True  # collapse runs of separators (sentences emptied by min_count)
         with open(tmp_name, "rb") as src, open(tmp_final, "wb") as dst:
             while True:
-                keys = np.fromfile(src, dtype=key_dtype, count=1 << 20)
+                keys: np.ndarray = np.fromfile(src, dtype=key_dtype, count=1 << 20)
                 if len(keys) == 0:
                     break
                 ids = to_ids(keys)

@@ -339,7 +339,9 @@ def _targets(relations: tuple[str, ...] | None = None) -> tuple[_Target, ...]:
             templates = tuple(_parse_template(t) for t in relation.templates[side])
             options = {**relation.shared, **relation.slots[side]}
             for pair in relation.pairs:
-                targets.append(_Target(pair[side], pair[2], templates, options))
+                word, pair_words = pair[side], pair[2]
+                assert isinstance(word, str) and isinstance(pair_words, tuple)
+                targets.append(_Target(word, pair_words, templates, options))
     return tuple(targets)
 
 

@@ -67,7 +67,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 from ..errors import Word2VecError
 
@@ -214,15 +214,21 @@ def _reason(exc: BaseException) -> str:
     return " ".join(text.split())
 
 
+def _match_end(pattern: re.Pattern[str], text: str) -> int:
+    """Where ``pattern``'s match at the start of ``text`` ends (0 if it does not match)."""
+    match = pattern.match(text)
+    return match.end() if match else 0
+
+
 def _hidden(parts: Iterable[str]) -> bool:
     return any(part.startswith(".") for part in parts)
 
 
 def _stdin() -> BinaryIO:
-    stream = sys.stdin
+    stream: Any = sys.stdin
     if stream is None or stream.closed:
         raise Word2VecError("cannot read standard input: it is closed")
-    return getattr(stream, "buffer", stream)
+    return cast(BinaryIO, getattr(stream, "buffer", stream))
 
 
 def _sources(path: str | os.PathLike) -> Iterator[tuple[str, BinaryIO]]:
@@ -236,7 +242,7 @@ def _sources(path: str | os.PathLike) -> Iterator[tuple[str, BinaryIO]]:
     if suffix == ".zip":
         yield from _zip_members(path)
         return
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(suffix, open)
+    opener: Any = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(suffix, open)
     try:
         stream = opener(path, "rb")
     except _READ_ERRORS as exc:
@@ -274,7 +280,7 @@ def _zip_members(path: Path) -> Iterator[tuple[str, BinaryIO]]:
             except _READ_ERRORS as exc:
                 raise Word2VecError(f"cannot read {name}: {_reason(exc)}") from None
             with stream:
-                yield name, stream
+                yield name, cast(BinaryIO, stream)
 
 
 def _read(stream: BinaryIO, name: str, size: int) -> bytes:
@@ -366,7 +372,7 @@ def _sentences(pieces: Iterable[str], size: int, stats: ReadStats) -> Iterator[l
         text = pending + _normalise(piece)
         pending = ""
         if long_word:
-            end = token_re.match(text).end()  # text starts with a letter: the dropped word
+            end = _match_end(token_re, text)  # text starts with a letter: the dropped word
             if end >= len(text) - 1:  # it may go on in the next piece
                 pending = "x" + text[end - 1 :]
                 continue
@@ -390,7 +396,7 @@ def _sentences(pieces: Iterable[str], size: int, stats: ReadStats) -> Iterator[l
         if kept:
             sentence = sentence[len(kept) * size :]
     if long_word:
-        pending = pending[token_re.match(pending).end() :]
+        pending = pending[_match_end(token_re, pending) :]
     sentence.extend(_tokens(pending, stats))
     yield from _cut(sentence, size, final=True)
 
