@@ -31,7 +31,7 @@ from word2vec_numpy.errors import Word2VecError
         ("rock'n'roll", ["rock'n'roll"]),
         ("'quoted' words' 'tis", ["quoted", "words", "tis"]),
         ("a''b", ["a", "b"]),
-        ("snake_case __init__", ["snake", "case", "init"]),
+        ("snake_case __init__ united_states _x", ["snake_case", "init", "united_states", "x"]),
         ("well-known e-mail", ["well", "known", "e", "mail"]),
         ("abc123 42 3.14 1,000", ["abc123", "42", "3", "14", "1", "000"]),
         (

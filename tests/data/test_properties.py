@@ -22,8 +22,8 @@ def test_tokens_are_lowercase_words_without_separators(text):
         assert token
         assert token == token.lower()
         assert not any(ch.isspace() for ch in token)
-        assert "_" not in token
-        assert not token.startswith("'") and not token.endswith("'")
+        assert not token.startswith(("'", "_")) and not token.endswith(("'", "_"))
+        assert "__" not in token and "''" not in token
 
 
 @settings(max_examples=100, deadline=None)

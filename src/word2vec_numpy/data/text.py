@@ -4,10 +4,11 @@ Tokenisation
 ------------
 Text is lower-cased (each word on its own); a word is a run of letters and digits (any
 script, with the combining marks that follow them), possibly joined by apostrophes inside it
-("don't", "o'clock"). The typographic apostrophes ’ (U+2019) and ʼ (U+02BC) count as
+("don't", "o'clock") or underscores ("united_states", as ``word2vec-numpy phrases``
+writes phrases). The typographic apostrophes ’ (U+2019) and ʼ (U+02BC) count as
 ``'``, so "don’t" and "don't" are the same word. Everything else separates words: every
-Unicode space (no-break spaces too), punctuation, underscores, apostrophes at the edges of
-a word, and symbols and emoji ("😀", "→", "©" and "+" are never part of a word). A text8
+Unicode space (no-break spaces too), punctuation, underscores and apostrophes at the edges
+of a word, and symbols and emoji ("😀", "→", "©" and "+" are never part of a word). A text8
 file (only a-z and spaces) therefore comes through unchanged.
 
 * **Long tokens are dropped.** A word longer than ``MAX_TOKEN_CHARS`` (100) characters is
@@ -129,7 +130,9 @@ def _patterns() -> tuple[re.Pattern, re.Pattern]:
     """``TOKEN_RE`` and the pattern of text up to its last cut point, built on first use.
 
     A token is a letter or digit, then letters, digits and combining marks, possibly joined
-    to more such parts by single apostrophes. Written as letters followed by groups of
+    to more such parts by single apostrophes or underscores (``united_states``: the phrases
+    that ``word2vec-numpy phrases`` writes, and words as the C tool and gensim's
+    ``LineSentence`` see them). Written as letters followed by groups of
     (marks, letters), a word of letters is one repeat, which ``re`` matches without keeping
     state per character (``(?:letter|mark)*`` keeps some 150 bytes per character: 150 MB
     for a 1 MB word). A cut point is a character that no token contains (not a letter,
@@ -139,7 +142,7 @@ def _patterns() -> tuple[re.Pattern, re.Pattern]:
     """
     marks = _mark_ranges()
     part = f"[^\\W_]+(?:[{marks}]+[^\\W_]*)*"
-    return re.compile(f"{part}(?:'{part})*"), re.compile(f"(?s).*(?:[^\\w'{marks}]|_)")
+    return re.compile(f"{part}(?:['_]{part})*"), re.compile(f"(?s).*[^\\w'{marks}]")
 
 
 def __getattr__(name: str) -> re.Pattern:
