@@ -58,6 +58,15 @@ def nonnegative_float(value: Any) -> float:
     return number
 
 
+def zero_or_one(value: Any) -> bool:
+    """A switch given as 0 or 1 (the C tool's ``-hs 1``, gensim's ``hs=1``), or a bool."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, str)) and str(value).strip() in ("0", "1"):
+        return str(value).strip() == "1"
+    raise ValueError(f"must be 0 or 1, not {value!r}")
+
+
 def seed_value(value: Any) -> int:
     """A seed NumPy accepts: an integer >= 0."""
     number = _int(value)
@@ -141,8 +150,12 @@ class TrainConfig:
     )
     window: int = option(5, positive_int, "max window radius (5)")
     neg: int = option(
-        5, positive_int, "negatives per example (5)", aliases=("n_negatives", "negative")
+        5,
+        nonnegative_int,
+        "negatives per example (5; 0: none, with --hs 1)",
+        aliases=("n_negatives", "negative"),
     )
+    hs: bool = option(False, zero_or_one, "hierarchical softmax: 1 on, 0 off (0)", metavar="{0,1}")
     min_count: int = option(5, positive_int, "drop rarer words (5)", resume=False)
     sample: float = option(1e-3, nonnegative_float, "subsampling t (1e-3)")
     epochs: int = option(
@@ -180,6 +193,8 @@ class TrainConfig:
                 setattr(self, f.name, check(value))
             except ValueError as exc:
                 raise ConfigError(f"{f.name}: {exc}") from None
+        if self.neg == 0 and not self.hs:
+            raise ConfigError("neg: 0 leaves no output layer: use neg >= 1, or hs=1 (--hs 1)")
 
     # -- building ---------------------------------------------------------------------------
     @classmethod

@@ -38,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "train",
         help="train word vectors on a corpus",
-        description="Train skip-gram or CBOW word vectors with negative sampling.",
+        description="Train skip-gram or CBOW word vectors with negative sampling and/or "
+        "hierarchical softmax.",
     )
     opt(p, "--corpus", default="sample", help="sample (built in), text8, alice, or a PATH")
     opt(p, "--max-tokens", type=POSITIVE_INT, default=None, help="read at most N tokens")
@@ -54,6 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             kwargs["choices"] = check.choices
         elif check is not None:
             kwargs["type"] = arg_type(check)
+        if meta["metavar"]:
+            kwargs["metavar"] = meta["metavar"]
         opt(p, "--" + f.name.replace("_", "-"), **kwargs)
     opt(p, "--out", default="results/model", help="writes OUT.npz and OUT.metrics.json")
     opt(p, "--evaluate", action="store_true", help="print neighbours and benchmarks after")

@@ -1,0 +1,203 @@
+"""Hierarchical softmax (Mikolov et al. 2013, section 2.1; Morin and Bengio 2005): the Huffman
+tree of the vocabulary and the loss of a word as the binary decisions along its path.
+
+The tree. The V words are the leaves of a binary Huffman tree built from their counts (the C
+tool's ``CreateBinaryTree``), so frequent words get short paths. Its V - 1 inner nodes are
+numbered in the order they are made (the root is the last, V - 2); each has an output vector,
+a row of ``W_nodes``. For a word w, n(w, 1) = root, ..., n(w, L(w)) = w is its path, and
+``points[w, j]`` (0-based j < L(w) - 1 = the code length) is the inner node n(w, j+1),
+``codes[w, j]`` which child of it the path takes next: 0 for the first of the two merged
+nodes (the smaller count), 1 for the second.
+
+The loss (the paper's eq. 3 with ch(n) = the child of code 0, and
+[[x]] = 1 if x is true, -1 otherwise): for an input vector h (skip-gram: v_{w_I} of one word
+of the pair; CBOW: the context mean) and the word w to predict,
+
+    L = -sum_{j=1}^{L(w)-1} log sigma([[n(w, j+1) = ch(n(w, j))]] v'_{n(w,j)} . h)
+
+Write x_j = v'_{n(w,j)} . h, the code c_j = [[n(w, j+1) is not ch(n(w, j))]] in {0, 1}, the
+sign s_j = 1 - 2 c_j and the label y_j = 1 - c_j (the C tool's ``1 - code``). Then
+L = -sum_j log sigma(s_j x_j), and since d/dx -log sigma(s x) = s (sigma(s x) - 1) =
+sigma(x) - y:
+
+    dL/dx_j           = sigma(x_j) - y_j
+    dL/dh             = sum_j (sigma(x_j) - y_j) v'_{n(w,j)}
+    dL/dv'_{n(w,j)}   = (sigma(x_j) - y_j) h
+
+the C tool's update g = (1 - code - f) * alpha with f = sigma(x_j). Like the C tool and
+gensim, a node whose score is outside [-MAX_EXP, MAX_EXP] is skipped: sigma is clipped there
+(``ops.sigmoid``), so the loss is flat and its exact gradient is zero.
+
+Batched like negative sampling (``word2vec.py``). Skip-gram: the rows t of block b predict
+the columns c where the pair mask is 1. The paths of the block's columns are gathered
+once, padded to the longest code in the batch: P = W_nodes[points[span]] (nb, C, Lmax, d),
+and every score of every row is one product, S[b, t, c, l] = h_{b,t} . P[b, c, l]. The mask
+M[b, t, c, l] = pair_mask[b, t, c] * [l < code length of column c] selects the real terms;
+with E = M (sigma(S) - y) [|S| < MAX_EXP]:
+
+    dL/dH = E P,    dL/dP = E^T H
+
+and the rows of ``W_nodes`` get dL/dP by a scatter-add (the top nodes lie on almost every
+path, so their rows repeat and their gradients are summed). CBOW: row t predicts its own
+centre word, so its path is gathered per row, P = W_nodes[points[rows]] (nb, T, Lmax, d).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from .loss import Loss, Step
+from .ops import MAX_EXP, sigmoid
+
+if TYPE_CHECKING:
+    from ..config import TrainConfig
+    from ..data.vocab import Vocabulary
+    from .batching import Batch
+
+
+class HuffmanTree:
+    """The Huffman tree of the counts, built like the C tool's ``CreateBinaryTree``.
+
+    ``codes`` (V, max_length) uint8 and ``points`` (V, max_length) int64: word w's path
+    through the inner nodes (row indices of ``W_nodes``, root first) and the branch taken at
+    each, padded with 0 after ``lengths[w]`` entries. ``max_length`` is the longest code.
+
+    The C tool keeps the leaves sorted by descending count and merges, V - 1 times, the two
+    smallest of: the rarest leaf not yet merged and the oldest inner node not yet merged (the
+    inner nodes are made in non-decreasing count order, so both queues stay sorted); on a tie
+    the inner node is taken. The first node taken becomes child 0, the second child 1.
+    Words are ordered by a stable sort on descending count, which is the vocabulary's own
+    order, so the tree depends only on the counts and their order: it is rebuilt, not saved.
+    """
+
+    def __init__(self, counts: np.ndarray) -> None:
+        counts = np.asarray(counts, dtype=np.int64)
+        V = len(counts)
+        self.n_words = V
+        order = np.argsort(-counts, kind="stable")  # leaf slot -> word id, most frequent first
+        # nodes 0..V-1: the leaves in slot order; V..2V-2: inner node k is node V + k
+        count = [int(c) for c in counts[order]] + [0] * max(V - 1, 0)
+        parent = np.zeros(max(2 * V - 1, 0), dtype=np.int64)
+        binary = np.zeros(max(2 * V - 1, 0), dtype=np.uint8)
+        leaf, inner = V - 1, V  # next leaf (rarest first) and next inner node to merge
+        for k in range(V - 1):
+            picked = []
+            for _ in range(2):
+                if leaf >= 0 and (inner >= V + k or count[leaf] < count[inner]):
+                    picked.append(leaf)
+                    leaf -= 1
+                else:
+                    picked.append(inner)
+                    inner += 1
+            count[V + k] = count[picked[0]] + count[picked[1]]
+            parent[picked] = V + k
+            binary[picked[1]] = 1
+
+        # Walk from every leaf to the root at once: first the code lengths, then the codes,
+        # written from the end of each path to its start.
+        root = 2 * V - 2
+        lengths = np.zeros(V, dtype=np.int64)
+        node = np.arange(V)
+        while V > 1 and (node != root).any():
+            up = node != root
+            lengths[up] += 1
+            node = np.where(up, parent[node], node)
+        L = int(lengths.max(initial=0))
+        codes = np.zeros((V, L), dtype=np.uint8)
+        points = np.zeros((V, L), dtype=np.int64)
+        node = np.arange(V)
+        slot = np.arange(V)
+        position = lengths - 1
+        while V > 1 and (position >= 0).any():
+            up = np.flatnonzero(position >= 0)
+            codes[slot[up], position[up]] = binary[node[up]]
+            node[up] = parent[node[up]]
+            points[slot[up], position[up]] = node[up] - V
+            position[up] -= 1
+        # from leaf slots back to word ids
+        self.codes = np.empty_like(codes)
+        self.points = np.empty_like(points)
+        self.lengths = np.empty_like(lengths)
+        self.codes[order], self.points[order], self.lengths[order] = codes, points, lengths
+        self.max_length = L
+
+    @property
+    def n_nodes(self) -> int:
+        """The inner nodes: V - 1 (none for a vocabulary of one word)."""
+        return max(self.n_words - 1, 0)
+
+    def paths(self, words: np.ndarray, dtype: type) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Paths of ``words`` (any shape S) padded to their longest code Lmax: the inner
+        nodes (S, Lmax), the labels y = 1 - code and the 0/1 mask of real entries, both
+        (S, Lmax) in ``dtype``."""
+        L = int(self.lengths[words].max(initial=0))
+        points = self.points[words, :L]
+        labels = 1 - self.codes[words, :L].astype(dtype)
+        mask = (np.arange(L) < self.lengths[words][..., None]).astype(dtype)
+        return points, labels, mask
+
+
+def _terms(S: np.ndarray, Y: np.ndarray, M: np.ndarray) -> tuple[float, np.ndarray]:
+    """The loss of scores S with labels Y under the mask M, and E = dL/dS (module
+    docstring): -sum M log sigma(s S) with s = 2Y - 1, and E = M (sigma(S) - Y), zero where
+    |S| >= MAX_EXP."""
+    p = sigmoid(S)
+    # log sigma(sS) is log p for y = 1 and log(1 - p) for y = 0
+    loss = -float(np.sum(M * np.log(np.where(Y > 0, p, 1.0 - p)), dtype=np.float64))
+    E = M * (p - Y)
+    E[np.abs(S) >= MAX_EXP] = 0.0
+    return loss, E
+
+
+class HierarchicalSoftmax(Loss):
+    """Hierarchical softmax over the Huffman tree of the counts (``config.hs``; module
+    docstring). Output matrix: ``W_nodes``, one row per inner node (V - 1)."""
+
+    name: ClassVar[str] = "hs"
+    matrix: ClassVar[str] = "W_nodes"
+
+    def __init__(self, vocab: Vocabulary, config: TrainConfig) -> None:
+        super().__init__(vocab, config)
+        self.tree = HuffmanTree(vocab.counts)
+
+    @classmethod
+    def enabled(cls, config: TrainConfig) -> bool:
+        return bool(config.hs)
+
+    def rows(self, vocab_size: int) -> int:
+        return max(vocab_size - 1, 0)
+
+    def describe(self) -> str:
+        return (
+            f"hierarchical softmax: Huffman tree of {self.tree.n_nodes:,} inner nodes, "
+            f"codes of up to {self.tree.max_length} bits"
+        )
+
+    def skipgram(self, W: np.ndarray, H: np.ndarray, batch: Batch) -> Step:
+        nb, T, d = H.shape
+        C = batch.span.shape[1]
+        points, Y, code_mask = self.tree.paths(batch.span, H.dtype)  # (nb, C, L)
+        L = points.shape[2]
+        P = W[points].reshape(nb, C * L, d)  # v' of every node of every column's path
+        S = (H @ P.transpose(0, 2, 1)).reshape(nb, T, C, L)
+        M = batch.pair_mask.astype(H.dtype, copy=False)[..., None] * code_mask[:, None]
+        loss, E = _terms(S, Y[:, None], M)
+        E = E.reshape(nb, T, C * L)
+        gH = E @ P
+        gP = (E.transpose(0, 2, 1) @ H).reshape(nb, C, L, d)
+        # only the nodes of columns that are somebody's context have a gradient
+        used = (code_mask > 0) & (batch.pair_mask.any(axis=1)[..., None])
+        return loss, gH, points[used], gP[used]
+
+    def cbow(self, W: np.ndarray, H: np.ndarray, batch: Batch, valid: np.ndarray) -> Step:
+        points, Y, code_mask = self.tree.paths(batch.rows, H.dtype)  # (nb, T, L)
+        P = W[points]  # (nb, T, L, d): the path of each row's centre word
+        S = (P @ H[..., None])[..., 0]  # (nb, T, L)
+        M = valid.astype(H.dtype, copy=False)[..., None] * code_mask
+        loss, E = _terms(S, Y, M)
+        gH = (E[..., None, :] @ P)[..., 0, :]
+        used = M > 0
+        gP = E[used][:, None] * np.broadcast_to(H[:, :, None, :], P.shape)[used]
+        return loss, gH, points[used], gP
