@@ -143,6 +143,12 @@ def test_trees_of_one_and_two_words():
     assert one.n_nodes == 0 and one.max_length == 0 and one.codes.shape == (1, 0)
     two = HuffmanTree(np.array([4, 4]))
     assert two.codes.tolist() == [[1], [0]] and two.points.tolist() == [[0], [0]]
+    # a one-word vocabulary has no inner node: nothing to learn, and nothing breaks
+    for kind in ("skipgram", "cbow"):
+        model = Word2Vec(small_vocab(np.array([9])), dim=3, hs=1, neg=0, model=kind, window=1)
+        assert model.W_nodes.shape == (0, 3)
+        for batch in make_batches(model, 12, 0, n_words=1):
+            assert model.train_batch(batch, 0.1)[0] == 0.0
 
 
 # ------------------------------------------------------------------------- gradients
@@ -162,11 +168,13 @@ def random_model(
     return model
 
 
-def make_batches(model: Word2Vec, n: int, seed: int, batch_size: int = 8, block: int = 4):
+def make_batches(
+    model: Word2Vec, n: int, seed: int, batch_size: int = 8, block: int = 4, n_words: int = V
+):
     rng = np.random.default_rng(seed)
-    raw = rng.integers(0, V, size=n).astype(np.int64)
+    raw = rng.integers(0, n_words, size=n).astype(np.int64)
     raw[rng.choice(n, size=2, replace=False)] = -1  # sentence ends
-    chunk = make_chunk(raw, np.ones(V, np.float32), model.config.window, rng)
+    chunk = make_chunk(raw, np.ones(n_words, np.float32), model.config.window, rng)
     maker = BatchMaker(model.config.window, batch_size, block, losses=model.losses)
     return [batch for batch, _, _ in maker.batches(chunk, rng)]
 
@@ -370,11 +378,10 @@ def test_command_line(tmp_path, capsys):
         code, _, err = run_cli(base + flags, capsys)
         assert code == 2 and needle in err and len(err.strip().splitlines()) <= 2, err
         assert "Traceback" not in err and not (tmp_path / "m.npz").exists()
-    code, out, err = run_cli(
-        base + ["--hs", "1", "--neg", "0", "--epochs", "1", "--workers", "1", "--dim", "8"],
-        capsys,
-    )
+    flags = ["--hs", "1", "--neg", "0", "--epochs", "1", "--workers", "1", "--dim", "8"]
+    code, out, err = run_cli(base[:-1] + flags, capsys)  # not quiet: the log has the tree
     assert code == 0, err
+    assert "hierarchical softmax: Huffman tree of " in err and "codes of up to " in err
     model = Word2Vec.load(tmp_path / "m.npz")
     assert model.config.hs and model.output_names() == ["W_nodes"]
     code, out, _ = run_cli(["export", str(tmp_path / "m.npz"), str(tmp_path / "v.txt")], capsys)

@@ -247,6 +247,9 @@ def run(args: argparse.Namespace) -> int:
             model.set_config(config)
         else:
             model = Word2Vec(vocab, config)
+        for loss in model.losses:
+            if loss.describe():
+                log(loss.describe())
         options = {key: getattr(args, key) for key in _resumable_keys()}
         options["workers"] = config.workers
 

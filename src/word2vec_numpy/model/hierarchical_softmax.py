@@ -35,14 +35,19 @@ Skip-gram, the node form. Row t of block b predicts the columns c with M[b, t, c
 pair mask), one term per node of each column word's path. The top nodes lie on almost every
 path, so one row meets the same node in many of its pairs. The distinct nodes of each
 block's paths are gathered once, padded to the largest count U of the batch with a 0/1 mask:
-V'[b] = W_nodes[nodes[b]] (nb, U, d). The incidence Z[b, c, u] = 1 if node u is on the path
-of column c with label 1 (Z[b, c, U + u] with label 0), and A = M Z (nb, T, 2U) counts the
-terms of every (row, node): A1 with label 1, A0 with label 0. All scores are one product
-S = H V'^T (nb, T, U), and
+V'[b] = W_nodes[nodes[b]] (nb, U, d). With the incidence Z[b, c, u] = 1 if node u is on the
+path of column c, and Z1 the same for the nodes where that path has label 1, N = M Z and
+A1 = M Z1 (nb, T, U) count the terms of every (row, node): all of them, and those with
+label 1 (A0 = N - A1 have label 0). All scores are one product S = H V'^T (nb, T, U), and
 
     L     = -sum_{b,t,u} A1 log sigma(S) + A0 log sigma(-S)
-    E     = dL/dS = (A1 + A0) sigma(S) - A1       (0 where |S| >= MAX_EXP)
+    E     = dL/dS = A1 (sigma(S) - 1) + A0 sigma(S) = N sigma(S) - A1
+            (0 where |S| >= MAX_EXP)
     dL/dH = E V',    dL/dV' = E^T H
+
+About a fifth of the (row, node) entries have a term (N > 0); sigma, the loss and E are
+computed on those only. A node in several blocks of the batch gets the sum of its blocks'
+rows of dL/dV', so the rows returned for ``W_nodes`` are distinct (and sorted).
 
 Gathering instead every column's padded path, (nb, C, Lmax, d), and scoring every row
 against all of them, (nb, T, C * Lmax), costs 2.4x the CPU time per batch on the shared
