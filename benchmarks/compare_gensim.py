@@ -70,6 +70,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _nonnegative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
 def _size_list(text: str) -> list[int]:
     try:
         sizes = [_positive_int(part.strip().replace("_", "")) for part in text.split(",") if part]
@@ -104,7 +111,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--dim", type=_positive_int, default=100, help="embedding dimension")
     p.add_argument("--window", type=_positive_int, default=5, help="maximum context radius")
-    p.add_argument("--neg", type=_positive_int, default=5, help="negative samples per example")
+    p.add_argument(
+        "--neg", type=_nonnegative_int, default=5, help="negative samples per example (0: none)"
+    )
+    p.add_argument(
+        "--hs", type=int, choices=(0, 1), default=0, help="hierarchical softmax (both trainers)"
+    )
     p.add_argument("--sample", type=float, default=1e-3, help="subsampling threshold")
     p.add_argument("--min-count", type=_positive_int, default=5, help="drop rarer words")
     p.add_argument(
@@ -152,6 +164,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--child", choices=TRAINERS, default=None, help=argparse.SUPPRESS)
     p.add_argument("--child-tmp", type=Path, default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.neg == 0 and not args.hs:
+        p.error("--neg 0 needs --hs 1 (no output layer otherwise)")
     if args.raw_input and (args.max_tokens or args.scaling):
         p.error("--raw-input cannot be combined with --max-tokens or --scaling")
     if args.scaling_both and not args.scaling:
@@ -207,7 +221,12 @@ def run_ours(args: argparse.Namespace) -> dict[str, Any]:
     )
     load_s = time.perf_counter() - t0
     model = Word2Vec(
-        corpus.vocab, embed_dim=args.dim, n_negatives=args.neg, model=args.model, seed=args.seed
+        corpus.vocab,
+        embed_dim=args.dim,
+        n_negatives=args.neg,
+        hs=args.hs,
+        model=args.model,
+        seed=args.seed,
     )
     extra = {} if args.batch_size is None else {"batch_size": args.batch_size}
     trainer = Trainer(
@@ -258,7 +277,7 @@ def run_gensim(args: argparse.Namespace) -> dict[str, Any]:
         vector_size=args.dim,
         window=args.window,
         negative=args.neg,
-        hs=0,
+        hs=args.hs,
         sample=args.sample,
         min_count=args.min_count,
         sg=1 if sg else 0,
@@ -384,6 +403,8 @@ def run_child(
         str(args.window),
         "--neg",
         str(args.neg),
+        "--hs",
+        str(args.hs),
         "--sample",
         repr(args.sample),
         "--min-count",
@@ -583,6 +604,7 @@ def header_lines(args: argparse.Namespace, report: dict[str, Any]) -> list[str]:
         f"Python {info['python']}, numpy {info['numpy']}, gensim {info['gensim']}, "
         f"word2vec-numpy {info['word2vec_numpy']}, {env}",
         f"settings: model={args.model} dim={args.dim} window={args.window} neg={args.neg} "
+        f"hs={args.hs} "
         f"sample={args.sample:g} min_count={args.min_count} epochs={args.epochs} "
         f"workers={args.workers} (ours: processes, gensim: threads) "
         f"batch_size={_ours_batch_size(report, args)} (ours) seed={args.seed}",
@@ -725,6 +747,7 @@ def main(argv: list[str] | None = None) -> None:
                 "dim",
                 "window",
                 "neg",
+                "hs",
                 "sample",
                 "min_count",
                 "epochs",

@@ -82,6 +82,15 @@ def boolean(value: Any) -> bool:
     return answer
 
 
+def switch(value: Any) -> bool:
+    """A switch given as 0 or 1 (the C tool's ``-hs 1``, gensim's ``hs=1``), or a bool."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, str)) and str(value).strip() in ("0", "1"):
+        return str(value).strip() == "1"
+    raise ValueError(f"must be 0 or 1, not {value!r}")
+
+
 def seed_value(value: Any) -> int:
     """A seed NumPy accepts: an integer >= 0."""
     number = _int(value)
@@ -165,8 +174,12 @@ class TrainConfig:
     )
     window: int = option(5, positive_int, "max window radius (5)")
     neg: int = option(
-        5, positive_int, "negatives per example (5)", aliases=("n_negatives", "negative")
+        5,
+        nonnegative_int,
+        "negatives per example (5; 0: none, with --hs 1)",
+        aliases=("n_negatives", "negative"),
     )
+    hs: bool = option(False, switch, "hierarchical softmax: 1 on, 0 off (0)", metavar="{0,1}")
     min_count: int = option(5, positive_int, "drop rarer words (5)", resume=False)
     max_vocab_size: int | None = option(
         None,
@@ -235,6 +248,10 @@ class TrainConfig:
                 setattr(self, f.name, check(value))
             except ValueError as exc:
                 raise ConfigError(f"{f.name}: {exc}") from None
+        if self.neg == 0 and not self.hs:
+            raise ConfigError(
+                "neg: 0 leaves no output layer (--neg 0): use --neg 1 or more, or --hs 1"
+            )
 
     # -- building ---------------------------------------------------------------------------
     @classmethod

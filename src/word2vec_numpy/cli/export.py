@@ -39,10 +39,10 @@ def run(args: argparse.Namespace) -> int:
     vectors, model = load_any(args.model)
     W_out = getattr(model, "W_out", None) if model is not None else None
     if args.which in ("out", "sum") and W_out is None:
-        raise Word2VecError(
-            f"{args.model} has no output vectors (it holds word vectors only, e.g. a word2vec "
-            "file); use --which in"
-        )
+        why = "it holds word vectors only, e.g. a word2vec file"
+        if model is not None:  # hierarchical softmax only: vectors of tree nodes, not words
+            why = "no W_out: it was trained without negative sampling"
+        raise Word2VecError(f"{args.model} has no output vectors of words ({why}); use --which in")
     if args.which == "in":
         matrix = vectors.vectors
     elif args.which == "out":

@@ -59,11 +59,11 @@ def report_after_training(
     """Print a quick look at a freshly trained model and return the numbers.
 
     Prints nearest neighbours of a few frequent (non-stop-word) words, the row-norm
-    statistics of ``W_in`` and ``W_out``, the planted analogies when the corpus is the sample
-    corpus, and the benchmarks given in ``options``. ``options`` is an argparse Namespace or
-    a dict; read: ``corpus`` (``"sample"`` means the sample corpus) or ``sample_corpus``
-    (bool), ``analogies`` (file), ``pairs`` (list of files), ``restrict_vocab`` (default
-    30000), ``case_insensitive`` (default True).
+    statistics of ``W_in`` and the output matrices, the planted analogies when the corpus is
+    the sample corpus, and the benchmarks given in ``options``. ``options`` is an argparse
+    Namespace or a dict; read: ``corpus`` (``"sample"`` means the sample corpus) or
+    ``sample_corpus`` (bool), ``analogies`` (file), ``pairs`` (list of files),
+    ``restrict_vocab`` (default 30000), ``case_insensitive`` (default True).
     """
     out = out_stream if out_stream is not None else sys.stdout
     kv = model.wv
@@ -82,8 +82,9 @@ def report_after_training(
         print(f"  {w.ljust(width)}  " + ", ".join(f"{n} {s:.2f}" for n, s in r), file=out)
 
     report["norms"] = {"W_in": _norm_stats(W_in)}
-    if getattr(model, "W_out", None) is not None:
-        report["norms"]["W_out"] = _norm_stats(model.W_out)
+    for name in ("W_out", "W_nodes"):  # negative sampling, hierarchical softmax
+        if getattr(model, name, None) is not None:
+            report["norms"][name] = _norm_stats(getattr(model, name))
     rows = [
         (name, *(f"{s[k]:.4f}" for k in ("mean", "std", "min", "max")))
         for name, s in report["norms"].items()

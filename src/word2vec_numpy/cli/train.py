@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import TrainConfig
+from ..config import TrainConfig, switch
 from ..data import download
 from ..data.encode import encode_corpus
 from ..data.parts import text_files
@@ -43,7 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "train",
         help="train word vectors on a corpus",
-        description="Train skip-gram or CBOW word vectors with negative sampling.",
+        description="Train skip-gram or CBOW word vectors with negative sampling and/or "
+        "hierarchical softmax.",
     )
     opt(
         p,
@@ -59,7 +60,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         check = meta["check"]
         flag = "--" + f.name.replace("_", "-")
         default = meta["cli_default"]() if meta["cli_default"] else f.default
-        if isinstance(f.default, bool):  # a switch: --no-NAME turns off what is on by default
+        if isinstance(f.default, bool) and check is not switch:
+            # a flag: --NAME, or --no-NAME to turn off what is on by default (a field checked
+            # by config.switch takes a value instead, as the C tool's -hs 1)
             action = "store_false" if default else "store_true"
             name = "--no-" + flag[2:] if default else flag
             opt(p, name, dest=f.name, action=action, default=default, help=meta["help"])
@@ -340,6 +343,9 @@ def run(args: argparse.Namespace) -> int:
             model.set_config(config)
         else:
             model = Word2Vec(vocab, config)
+        for loss in model.losses:
+            if loss.describe():
+                log(loss.describe())
         options = {key: getattr(args, key) for key in _resumable_keys()}
         options["workers"] = config.workers
         if session is not None:

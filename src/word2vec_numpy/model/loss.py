@@ -3,10 +3,12 @@
 word2vec has one input side (``W_in``: the word vectors, and how the architecture turns them
 into ``h``: the centre's vector for skip-gram, the context mean for CBOW) and one or more
 output layers that score ``h`` against the word to predict. Negative sampling is one output
-layer (``negative_sampling.py``); hierarchical softmax would be another. A loss owns:
+layer (``negative_sampling.py``), hierarchical softmax another (``hierarchical_softmax.py``);
+either or both may be on. A loss owns:
 
 * its parameters: a matrix of output vectors, ``rows(vocab_size)`` x d, initialised to zero
-  and saved under the name ``matrix`` (``W_out`` for negative sampling);
+  and saved under the name ``matrix`` (``W_out`` for negative sampling, ``W_nodes`` for
+  hierarchical softmax);
 * the random parts of a batch it needs (``draw``: the negatives), which it stores in
   ``batch.draws[name]``;
 * its loss and gradients for the two architectures: ``skipgram`` (each centre row predicts
@@ -17,9 +19,9 @@ Both return ``(loss, dL/dH, ids, grads)``: the summed loss (float64), the gradie
 respect to ``H``, and the rows of the loss's matrix with their gradients, which the model
 scatter-adds (repeated rows summed) after every loss has been computed.
 
-Adding a loss (e.g. hierarchical softmax): write a module in ``model/`` with a subclass of
-``Loss``, add one line to ``LOSSES`` in ``losses.py``, and give ``TrainConfig`` the option
-that ``enabled`` reads (``hs``). Batching, training backends, saving and resuming follow.
+Adding a loss: write a module in ``model/`` with a subclass of ``Loss``, add one line to
+``LOSSES`` in ``losses.py``, and give ``TrainConfig`` the option that ``enabled`` reads
+(``neg``, ``hs``). Batching, training backends, saving and resuming follow.
 """
 
 from __future__ import annotations
@@ -63,6 +65,10 @@ class Loss(ABC):
         grown = np.zeros((self.rows(vocab_size),) + W.shape[1:], dtype=W.dtype)
         grown[old_ids] = W
         return grown
+
+    def describe(self) -> str:
+        """One line about the loss's set-up for the training log ("" for nothing to say)."""
+        return ""
 
     def draw(self, batch: Batch, rng: np.random.Generator) -> None:  # noqa: B027
         """Draw the random parts of ``batch`` this loss needs (none by default)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from .hierarchical_softmax import HierarchicalSoftmax
 from .loss import Loss
 from .negative_sampling import NegativeSampling
 
 LOSSES: dict[str, type[Loss]] = {
     NegativeSampling.name: NegativeSampling,
+    HierarchicalSoftmax.name: HierarchicalSoftmax,
 }

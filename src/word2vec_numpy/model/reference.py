@@ -22,13 +22,18 @@ with ``mean=False`` (``cbow_mean=0``) h is the sum, and dL/dh is the exact gradi
 context word.
 ``neg_weight`` weighs each negative term (1 for plain negative sampling; the fast step's
 shared negatives carry k/K).
+
+Hierarchical softmax (``hierarchical_softmax.py`` has the derivation) replaces the targets
+by the inner nodes n(w, j) on the path of the word w to predict, each with the label
+y_j = 1 - code_j: dL/d(v'_n . h) = sigma(v'_n . h) - y_j, zero when |v'_n . h| >= MAX_EXP
+(the C tool skips such nodes).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .ops import sigmoid
+from .ops import MAX_EXP, sigmoid
 
 
 def _targets_step(
@@ -87,4 +92,72 @@ def cbow_step(
     real = context_mask.astype(bool)
     np.add.at(W_in, context[real], -lr * np.repeat(g_h, real.sum(axis=1), axis=0))
     np.add.at(W_out, targets, -lr * g_targets)
+    return loss
+
+
+def _path_step(
+    h: np.ndarray,
+    W_nodes: np.ndarray,
+    words: np.ndarray,
+    codes: np.ndarray,
+    points: np.ndarray,
+    lengths: np.ndarray,
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """Hierarchical softmax terms of P examples, one at a time: h (P, d) predicts words (P,)
+    whose paths are ``points[w, :lengths[w]]`` with ``codes``. Returns (loss, dL/dh (P, d),
+    the nodes of all paths, their gradients)."""
+    loss, g_h, nodes, g_nodes = 0.0, np.zeros_like(h), [], []
+    for p, w in enumerate(words):
+        n = points[w, : lengths[w]]
+        y = 1.0 - codes[w, : lengths[w]].astype(h.dtype)
+        x = W_nodes[n] @ h[p]
+        s = sigmoid(x)
+        loss -= float(np.sum(np.log(np.where(y > 0, s, 1.0 - s)), dtype=np.float64))
+        g = (s - y) * (np.abs(x) < MAX_EXP)
+        g_h[p] = g @ W_nodes[n]
+        nodes.append(n)
+        g_nodes.append(g[:, None] * h[p])
+    d = h.shape[1]
+    if not nodes:
+        return loss, g_h, np.zeros(0, np.int64), np.zeros((0, d), h.dtype)
+    return loss, g_h, np.concatenate(nodes), np.concatenate(g_nodes)
+
+
+def hs_skipgram_step(
+    W_in: np.ndarray,
+    W_nodes: np.ndarray,
+    centres: np.ndarray,
+    contexts: np.ndarray,
+    codes: np.ndarray,
+    points: np.ndarray,
+    lengths: np.ndarray,
+    lr: float,
+) -> float:
+    """One SGD step on P skip-gram pairs with hierarchical softmax: the centre's vector
+    predicts the context word's path. Returns the summed loss."""
+    loss, g_h, nodes, g_nodes = _path_step(W_in[centres], W_nodes, contexts, codes, points, lengths)
+    np.add.at(W_in, centres, -lr * g_h)
+    np.add.at(W_nodes, nodes, -lr * g_nodes)
+    return loss
+
+
+def hs_cbow_step(
+    W_in: np.ndarray,
+    W_nodes: np.ndarray,
+    context: np.ndarray,
+    context_mask: np.ndarray,
+    centres: np.ndarray,
+    codes: np.ndarray,
+    points: np.ndarray,
+    lengths: np.ndarray,
+    lr: float,
+) -> float:
+    """One SGD step on P CBOW examples with hierarchical softmax (arguments as ``cbow_step``;
+    the centre's path instead of negatives). Returns the summed loss."""
+    mask = context_mask.astype(W_in.dtype)
+    h = np.einsum("pc,pcd->pd", mask, W_in[context]) / mask.sum(axis=1, keepdims=True)
+    loss, g_h, nodes, g_nodes = _path_step(h, W_nodes, centres, codes, points, lengths)
+    real = context_mask.astype(bool)
+    np.add.at(W_in, context[real], -lr * np.repeat(g_h, real.sum(axis=1), axis=0))
+    np.add.at(W_nodes, nodes, -lr * g_nodes)
     return loss

@@ -1,7 +1,8 @@
 """The model: the input vectors ``W_in``, the output layers, and the block SGD step.
 
 Notation (Mikolov et al. 2013): v_w is row w of ``W_in`` (the "input" vector, the one users
-query), v'_w a row of an output layer's matrix (``W_out`` for negative sampling),
+query), v'_w a row of an output layer's matrix (``W_out`` for negative sampling, ``W_nodes``
+for the inner nodes of hierarchical softmax),
 sigma(x) = 1 / (1 + e^-x). Read ``reference.py`` first: the same updates, one pair at a time.
 
 Skip-gram predicts each context word w_O from the centre's vector h = v_{w_I}; CBOW predicts
@@ -44,7 +45,7 @@ from .losses import LOSSES
 from .ops import scatter_add
 
 # Options fixed when the matrices are made: a trainer may not change them afterwards.
-ARCHITECTURE = ("model", "dim", "neg", "cbow_exact_grad")
+ARCHITECTURE = ("model", "dim", "neg", "hs", "cbow_exact_grad")
 
 
 class Word2Vec:
@@ -86,7 +87,10 @@ class Word2Vec:
             cls(self.vocab, self.config) for cls in LOSSES.values() if cls.enabled(self.config)
         ]
         if not losses:
-            raise Word2VecError("no output layer: ask for negative sampling (--neg)")
+            raise Word2VecError(
+                "no output layer: ask for negative sampling (--neg) or hierarchical softmax "
+                "(--hs 1)"
+            )
         return losses
 
     def _reset_history(self) -> None:
@@ -392,11 +396,17 @@ class Word2Vec:
     def save_word2vec_format(self, path: str, binary: bool = False, which: str = "in") -> None:
         """Write the vectors in the word2vec C tool's text or binary format (gensim reads
         them with ``KeyedVectors.load_word2vec_format``); ``which`` is "in", "out" or "sum"."""
-        vectors = {"in": self.W_in, "out": getattr(self, "W_out", None)}.get(which)
-        if which == "sum":
-            vectors = self.W_in + self.W_out
-        if vectors is None:
+        if which not in ("in", "out", "sum"):
             raise Word2VecError(f"which must be 'in', 'out' or 'sum', not {which!r}")
+        W_out = getattr(self, "W_out", None)
+        if which != "in" and W_out is None:
+            raise Word2VecError(
+                "the model has no word output vectors (W_out: negative sampling was off; "
+                "hierarchical softmax has vectors of tree nodes, not of words); use which='in'"
+            )
+        vectors = {"in": self.W_in, "out": W_out}.get(which)
+        if which == "sum":
+            vectors = self.W_in + W_out
         save_word2vec_format(path, self.vocab.words, vectors, binary=binary)
 
 

@@ -54,6 +54,7 @@ def _worker_main(task: dict) -> None:
     [next chunk position of each worker (W)], [flag], and ``stats`` per worker: loss, pairs,
     batches, words kept."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    blas = _one_blas_thread()  # noqa: F841 (kept alive: the limit lasts as long as it does)
     me, n_workers, config = task["index"], task["workers"], task["config"]
     handles = []
     try:
@@ -99,6 +100,19 @@ def _worker_main(task: dict) -> None:
     finally:
         for shm in handles:
             shm.close()
+
+
+def _one_blas_thread():
+    """Limit the BLAS library to one thread in this worker (the workers already use every
+    core). ``OPENBLAS_NUM_THREADS`` set before the fork does not reach a library the parent
+    has loaded, and hierarchical softmax's products are large enough for OpenBLAS to split
+    them over threads; threadpoolctl (installed with scikit-learn) sets the running library's
+    count. Without it the worker keeps the default."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return None
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 class HogwildBackend(Backend):
