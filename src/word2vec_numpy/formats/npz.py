@@ -70,7 +70,15 @@ def read_arrays(
             arrays = {k: data[k] for k in data.files}
     except Word2VecError:
         raise
-    except (OSError, ValueError, TypeError, zipfile.BadZipFile, EOFError, KeyError) as exc:
+    except (
+        OSError,
+        ValueError,
+        TypeError,
+        zipfile.BadZipFile,
+        EOFError,
+        KeyError,
+        NotImplementedError,
+    ) as exc:  # NotImplementedError: zipfile on a damaged "version needed" field
         raise Word2VecError(f"{path} is not a readable word2vec-numpy model ({exc})") from None
     try:
         version = int(arrays.pop("format_version"))
