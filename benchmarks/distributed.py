@@ -282,7 +282,7 @@ def estimate(args: argparse.Namespace) -> None:
             up = sum(touched_rows(zipf, per_sync)) * row
             down = sum(touched_rows(zipf, n * per_sync)) * row
             train = per_sync / rate
-            compare = 2 * V * d * 4 / compare_rate
+            compare = 2 * (2 * V * d * 4) / compare_rate  # both matrices, each with its copy
             gather = n * up / bandwidth
             merge = n * up / merge_rate
             broadcast = math.ceil(math.log2(n)) * down / bandwidth
