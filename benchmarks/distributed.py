@@ -63,6 +63,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--runs", default="touched:1000000,sum:1000000,mean:1000000")
     p.add_argument("--json", type=Path, default=None, help="append the results here")
     p.add_argument("--results", type=Path, default=None, help="estimate: a sweep's JSON lines")
+    p.add_argument("--merge-rate", type=float, default=None, help="estimate: MB/s, not measured")
     return p.parse_args(argv)
 
 
@@ -255,9 +256,11 @@ def estimate(args: argparse.Namespace) -> None:
             )
             ref["counts"] = corpus.vocab.counts.tolist()
     merge_rate, compare_rate = _rates(300)
+    if args.merge_rate:
+        merge_rate = args.merge_rate * 1e6
     print(
         f"merge {merge_rate / 1e6:,.0f} MB/s of deltas, comparison {compare_rate / 1e6:,.0f} MB/s"
-        " of matrices (best of 3, on this machine)"
+        " of matrices (best of 3 on this machine, unless given)"
     )
     if ref["counts"]:
         rin, rout = touched_rows(ref["counts"], n_ref * ref["sync_every"])
@@ -275,11 +278,11 @@ def estimate(args: argparse.Namespace) -> None:
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in (8, 32, 128):
-        for per_sync in (1_000_000, tokens / n):
+        for per_sync in (100_000, 1_000_000, tokens / n):
             up = sum(touched_rows(zipf, per_sync)) * row
             down = sum(touched_rows(zipf, n * per_sync)) * row
             train = per_sync / rate
-            compare = 2 * V * d * 4 / compare_rate
+            compare = 2 * (2 * V * d * 4) / compare_rate  # both matrices, each with its copy
             gather = n * up / bandwidth
             merge = n * up / merge_rate
             broadcast = math.ceil(math.log2(n)) * down / bandwidth

@@ -223,9 +223,9 @@ class TrainConfig:
     )
     seed: int = option(1, seed_value, "random seed (1)")
     sync_every: int = option(
-        1_000_000,
+        100_000,
         positive_int,
-        "with --dask: corpus words each worker trains between synchronisations (1000000)",
+        "with --dask: corpus words each worker trains between synchronisations (100000)",
         resume=False,
         metavar="WORDS",
     )

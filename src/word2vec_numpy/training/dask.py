@@ -87,6 +87,7 @@ MERGES = ("touched", "mean", "sum")
 DEFAULT_MERGE = "sum"  # measured: benchmarks/README.md
 INSTALL_HINT = "pip install 'word2vec-numpy[dask]'"
 _POLL_SECONDS = 0.25
+_BATCH_KEYS = ("loss", "pairs", "kept")  # per-batch numbers a round returns
 
 
 class ClusterLost(Word2VecError):
@@ -419,6 +420,22 @@ def _forget(run: str, dask_worker: Any = None) -> None:
 
 
 # -- the corpus ---------------------------------------------------------------------------------
+def _scatter(client: Any, payload: Any, worker: str | None = None, timeout: float = 30.0) -> Any:
+    """Put ``payload`` on one worker (``worker``, or any) and return its future; the workers
+    that need it fetch it from there. Not a broadcast: a worker dying meanwhile must not leave
+    the driver waiting for it. Retried on another worker before giving up."""
+    problem: Exception | None = None
+    for attempt in range(3):
+        try:
+            target = [worker] if worker is not None and attempt == 0 else None
+            [future] = client.scatter([payload], workers=target, hash=False, timeout=timeout)
+            return future
+        except Exception as exc:  # a worker that died under the transfer, a timeout
+            problem = exc
+            time.sleep(1.0)
+    raise ClusterLost(f"cannot send data to the Dask workers: {type(problem).__name__}: {problem}")
+
+
 def _gather(futures: list) -> list:
     """The results of ``futures``; a worker's user error as it is, anything else in one line."""
     out = []
@@ -475,7 +492,7 @@ def prepare_corpus(
         parts, counted = [p for p, _ in kept], [c for _, c in kept]
     vocab = merge_counts([pc for pc, _ in counted], min_count=min_count, max_size=max_size)
     if len(vocab):
-        [shared] = client.scatter([vocab], broadcast=True, hash=False)
+        shared = _scatter(client, vocab)
         sizes = _gather(
             [
                 client.submit(
@@ -587,13 +604,10 @@ class DaskBackend(Backend):
             )
         self.n_slices = corpus.n_parts
         self._corpus = corpus
-        [self._vocab] = self.client.scatter([corpus.vocab], broadcast=True, hash=False)
+        self._vocab = _scatter(self.client, corpus.vocab)
         self._version = 0
-        [self._update] = self.client.scatter(
-            [{"version": 0, "full": True, "arrays": job.model.matrices()}],
-            broadcast=True,
-            hash=False,
-        )
+        self._payload = {"version": 0, "full": True, "arrays": job.model.matrices()}
+        self._update = _scatter(self.client, self._payload)
         self._pending: dict | None = None
         self._full: dict[str, Any] = {}
         self._full_bytes = 0
@@ -650,13 +664,15 @@ class DaskBackend(Backend):
         if self._pending is not None:  # the merged rows of the last round, to every worker
             self._version += 1
             payload = dict(self._pending, version=self._version)
-            [self._update] = client.scatter([payload], broadcast=True, hash=False)
-            down += _nbytes(payload["arrays"]) * len(client.nthreads())
+            self._payload = payload
+            self._update = _scatter(client, payload)
+            down += _nbytes(payload["arrays"]) * len(client.nthreads())  # each worker fetches it
             self._pending = None
             self._full.clear()
         tasks = [replace(t, version=self._version) for t in tasks]
         pending = {self._submit(job, t, None): t for t in tasks}
         results: dict[int, dict] = {}
+        failures: dict[int, int] = {}
         alone_since: float | None = None
         while pending:
             self._live = list(pending)
@@ -664,7 +680,17 @@ class DaskBackend(Backend):
             for future in finished:
                 task = pending.pop(future)
                 k = task.part.index
-                result = _gather([future])[0]
+                try:
+                    result = _gather([future])[0]
+                except ClusterLost:  # e.g. the one worker that held its inputs died: resend
+                    failures[k] = failures.get(k, 0) + 1
+                    if failures[k] > 2:
+                        raise
+                    self._vocab = _scatter(client, self._corpus.vocab)
+                    self._update = _scatter(client, self._payload)
+                    self._full.clear()
+                    pending[self._submit(job, task, None)] = task
+                    continue
                 if result.get("need_state"):  # a new worker: send it the merged weights
                     pending[self._submit(job, task, result["worker"])] = task
                     continue
@@ -710,7 +736,7 @@ class DaskBackend(Backend):
         if full_for is not None:
             if full_for not in self._full:
                 payload = {"version": self._version, "full": True, "arrays": job.model.matrices()}
-                [self._full[full_for]] = client.scatter([payload], workers=[full_for], hash=False)
+                self._full[full_for] = _scatter(client, payload, full_for)
                 self.full_sent += 1
                 self._full_bytes += _nbytes(payload["arrays"])
             update, worker = self._full[full_for], full_for
@@ -754,7 +780,7 @@ class DaskBackend(Backend):
         fraction = np.concatenate([res["read"] / max(res["read"][-1], 1) for res in results])
         which = np.concatenate([np.full(len(res["read"]), i) for i, res in enumerate(results)])
         words = np.concatenate([np.diff(res["read"], prepend=0) for res in results])
-        loss, pairs, kept = (np.concatenate([res[key] for res in results]) for key in KEYS)
+        loss, pairs, kept = (np.concatenate([res[key] for res in results]) for key in _BATCH_KEYS)
         order = np.lexsort((which, fraction))
         total = done + np.cumsum(words[order])
         last = len(order) - 1
@@ -768,9 +794,6 @@ class DaskBackend(Backend):
                 positions=positions if i == last else None,
             )
         return int(total[-1])
-
-
-KEYS = ("loss", "pairs", "kept")
 
 
 def _nbytes(arrays: dict) -> int:
