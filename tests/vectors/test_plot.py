@@ -92,3 +92,20 @@ def test_missing_extra_gives_install_hint(tmp_path, monkeypatch):
     with pytest.raises(Word2VecError, match=r"pip install 'word2vec-numpy\[plot\]'"):
         plot.plot_tsne(["a"] * 10, np.ones((10, 3)), tmp_path / "t.png")
     assert not list(tmp_path.iterdir())
+
+
+def test_check_plot_extra_finds_a_missing_module_without_importing_it(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    for missing in ("matplotlib", "sklearn"):
+        monkeypatch.setattr(
+            importlib.util,
+            "find_spec",
+            lambda name, *a, m=missing: None if name == m else real(name),
+        )
+        with pytest.raises(Word2VecError, match=r"pip install 'word2vec-numpy\[plot\]'"):
+            plot.check_plot_extra()
+    monkeypatch.setattr(importlib.util, "find_spec", real)
+    if real("matplotlib") and real("sklearn"):
+        plot.check_plot_extra()
