@@ -180,6 +180,13 @@ class TrainConfig:
                 setattr(self, f.name, check(value))
             except ValueError as exc:
                 raise ConfigError(f"{f.name}: {exc}") from None
+        # Checks across fields: the learning rate decays linearly from lr to lr_min.
+        if self.lr_min > self.start_lr:
+            raise ConfigError(
+                f"lr_min: {self.lr_min:g} is above the starting learning rate lr "
+                f"{self.start_lr:g}, so the rate would grow during training: lower lr_min "
+                "(--lr-min) or raise lr (--lr)"
+            )
 
     # -- building ---------------------------------------------------------------------------
     @classmethod

@@ -322,3 +322,12 @@ def test_models_saved_before_the_train_config_still_load(tmp_path):
         9,
     )
     assert model.loss_history == [3.0, 2.5]
+
+
+def test_model_path_takes_npz_in_any_case():
+    from word2vec_numpy.formats.npz import model_path
+
+    assert model_path("m") == Path("m.npz")
+    assert model_path("d/m.npz") == Path("d/m.npz")
+    assert model_path("M.NPZ") == Path("M.NPZ")  # not M.NPZ.npz
+    assert model_path("m.txt") == Path("m.txt.npz")

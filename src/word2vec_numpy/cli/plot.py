@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     out_dir = Path(args.out_dir) if args.out_dir else model_path.parent
     if not out_dir.is_dir():
         raise Word2VecError(f"output directory does not exist: {out_dir}")
-    stem = model_path.name[: -len(".npz")] if model_path.name.endswith(".npz") else model_path.stem
+    name = model_path.name
+    stem = name[: -len(".npz")] if name.lower().endswith(".npz") else model_path.stem
     tsne_path = out_dir / f"{stem}.tsne.png"
     info = plot_tsne(
         vectors.words, vectors.vectors, tsne_path, top=args.top, words_to_plot=args.words
