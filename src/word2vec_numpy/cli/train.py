@@ -27,6 +27,7 @@ from ..formats.npz import model_path
 from ..model.word2vec import Word2Vec
 from ..training.trainer import Trainer
 from ..vectors.plot import epoch_boundaries_from, plot_loss, plot_tsne
+from . import checks
 from .common import POSITIVE_INT, arg_type, opt
 from .report import report_after_training
 
@@ -55,7 +56,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         elif check is not None:
             kwargs["type"] = arg_type(check)
         opt(p, "--" + f.name.replace("_", "-"), **kwargs)
-    opt(p, "--out", default="results/model", help="writes OUT.npz and OUT.metrics.json")
+    opt(
+        p,
+        "--out",
+        default="results/model",
+        help="writes OUT.npz and OUT.metrics.json; a folder (or a name ending in /) means "
+        "FOLDER/model.npz, ...; OUT.NPZ in any case is the model file itself",
+    )
     opt(p, "--evaluate", action="store_true", help="print neighbours and benchmarks after")
     opt(p, "--analogies", default=None, help="questions-words.txt for --evaluate")
     opt(p, "--pairs", nargs="+", default=[], help="word-pair files for --evaluate")
@@ -176,6 +183,7 @@ class _StopOnSignal:
 def run(args: argparse.Namespace) -> int:
     resumed = _resume_options(args) if args.resume else None
     config = config_from(args)
+    checks.before_training(args, config)  # cli/checks.py: nothing is read or written yet
     out = _output_path(args)
     stem = str(out)[: -len(".npz")]
     ckpt_path = stem + ".ckpt.npz"
@@ -218,6 +226,7 @@ def run(args: argparse.Namespace) -> int:
             f"{corpus.total_tokens:,} tokens, {len(vocab):,} words with count >= "
             f"{config.min_count}, read in {time.perf_counter() - t0:.1f} s"
         )
+        checks.before_model(args, config, vocab)  # memory, --plot, --pairs: before allocating
         if resumed is not None:
             model = resumed
             model.vocab = vocab  # the same words (checked by the corpus fingerprint below)
