@@ -327,6 +327,8 @@ def test_data_folder_that_is_a_file(tmp_path, capsys, monkeypatch):
     assert_refused(args, "$WORD2VEC_NUMPY_DATA", tmp_path, capsys)
     args[2] = "alice"
     assert_refused(args + ["--data-dir", str(tmp_path / "cache")], "--data-dir", tmp_path, capsys)
+    model = _model(tmp_path)
+    assert_refused(["evaluate", model], "$WORD2VEC_NUMPY_DATA", tmp_path, capsys)
 
 
 def test_plot_without_matplotlib_is_refused_before_training(tmp_path, capsys, monkeypatch):

@@ -4,6 +4,7 @@ a divergence message that names the settings really in use."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import ns_batch_maker
 
 from word2vec_numpy.config import TrainConfig
@@ -53,3 +54,18 @@ def test_many_negatives_are_named_as_the_cause():
 def test_ordinary_settings_name_the_learning_rate_and_batch_size():
     message = str(TrainingDiverged(1e30, TrainConfig()))
     assert "the learning rate is too high for --batch-size 256 (--window 5, --neg 5)" in message
+
+
+def test_a_divergence_in_training_names_the_raised_batch():
+    """The real path: train_slice with a window that raises the batch, at an absurd rate."""
+    rng = np.random.default_rng(1)
+    vocab = Vocabulary.from_words([f"w{i}" for i in range(30)], np.arange(30, 0, -1))
+    ids = rng.integers(0, 30, size=5_000).astype(np.int32)
+    model = Word2Vec(vocab, dim=8, window=40, batch_size=64, sample=0.0)
+    maker = ns_batch_maker(vocab, window=40, batch_size=64)
+    steps = train_slice(model, ids, 0, len(ids), np.ones(30), maker, rng, lambda r: 1e30, 5_000)
+    with pytest.raises(TrainingDiverged) as info:
+        list(steps)
+    message = str(info.value)
+    assert "at learning rate 1e+30" in message
+    assert "--batch-size 64 was raised to 80" in message and "--window 40" in message

@@ -155,32 +155,22 @@ def refuse_same_file(out: str, source: str, what: str) -> None:
 
 def before_training(args: argparse.Namespace, config: TrainConfig) -> None:
     """Everything ``train`` checks before reading the corpus (module docstring); sets
-    ``args.out`` to the path the files are named after."""
+    ``args.out`` to the path the files are named after. Refusals come first: a refused run
+    prints its one error line and nothing else."""
     given = args.out
     args.out = out_stem(given)
-    if args.out != given and not args.quiet:
-        print(f"--out {given} is a folder: writing {model_path(args.out)}", file=sys.stderr)
     refuse_overwriting_inputs(
         "--out", given, train_outputs(args.out, args.plot), train_inputs(args)
     )
-    _check_corpus_name(args)
+    if args.corpus in ("text8", "alice"):
+        download.check_data_dir(args.data_dir)
     if args.evaluate:
         _check_benchmark_files(args)
-    elif args.analogies or args.pairs:
-        warn("--analogies and --pairs are read only with --evaluate: ignored")
     if args.plot:
         check_plot_extra()
-    cores = os.cpu_count()
-    if cores and config.workers > cores:
-        warn(
-            f"--workers {config.workers} is more than the {cores} cores of this machine: the "
-            f"workers take turns and training is slower; use --workers {cores} or fewer"
-        )
     if not args.resume:
         check_memory(1, config, whole=False)
-
-
-def _check_corpus_name(args: argparse.Namespace) -> None:
+    # warnings, and where the files go, once nothing is refused
     name = args.corpus
     if name in BUILT_IN_CORPORA and os.path.exists(name):
         kind = "folder" if os.path.isdir(name) else "file"
@@ -188,8 +178,16 @@ def _check_corpus_name(args: argparse.Namespace) -> None:
             f"--corpus {name} means {BUILT_IN_CORPORA[name]}, not the {kind} {name} in this "
             f"folder; to train on that {kind}, use --corpus ./{name}"
         )
-    if name in ("text8", "alice"):
-        download.check_data_dir(args.data_dir)
+    if not args.evaluate and (args.analogies or args.pairs):
+        warn("--analogies and --pairs are read only with --evaluate: ignored")
+    cores = os.cpu_count()
+    if cores and config.workers > cores:
+        warn(
+            f"--workers {config.workers} is more than the {cores} cores of this machine: the "
+            f"workers take turns and training is slower; use --workers {cores} or fewer"
+        )
+    if args.out != given and not args.quiet:
+        print(f"--out {given} is a folder: writing {model_path(args.out)}", file=sys.stderr)
 
 
 def _check_benchmark_files(args: argparse.Namespace) -> None:
