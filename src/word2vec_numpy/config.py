@@ -252,6 +252,13 @@ class TrainConfig:
             raise ConfigError(
                 "neg: 0 leaves no output layer (--neg 0): use --neg 1 or more, or --hs 1"
             )
+        # Checks across fields: the learning rate decays linearly from lr to lr_min.
+        if self.lr_min > self.start_lr:
+            raise ConfigError(
+                f"lr_min: {self.lr_min:g} is above the starting learning rate lr "
+                f"{self.start_lr:g}, so the rate would grow during training: lower lr_min "
+                "(--lr-min) or raise lr (--lr)"
+            )
 
     # -- building ---------------------------------------------------------------------------
     @classmethod

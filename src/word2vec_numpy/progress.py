@@ -81,7 +81,9 @@ class StatusLine:
         try:
             self.stream.write(text)
             self.stream.flush()
-        except (OSError, ValueError):  # closed or broken stderr: progress is optional
+        except (OSError, ValueError, AttributeError):
+            # closed, full or missing stderr (None when the process started without one):
+            # progress is optional, the work goes on
             self.enabled = False
 
     def end_line(self) -> None:
@@ -105,14 +107,21 @@ class Progress(StatusLine):
         self.total = max(int(total_words), 1)
         self.n_epochs = n_epochs
         self.start_done = 0
+        self.shown: tuple[int, int] | None = None  # (words, epoch) of the last line shown
 
     def begin(self, words_done: int = 0) -> None:
         self.start = self.clock()
         self.start_done = words_done
 
     def update(self, words_done: int, epoch: int, loss: float, force: bool = False) -> None:
+        """Show the status if it is due; ``force`` (an epoch end) shows it now. Nothing is
+        shown before the first words are done (there is no rate, no ETA yet), nor twice for
+        the same point."""
+        if words_done <= self.start_done or self.shown == (words_done, epoch):
+            return
         if not self.due(force):
             return
+        self.shown = (words_done, epoch)
         elapsed = max(self.last - self.start, 1e-9)
         rate = (words_done - self.start_done) / elapsed
         frac = min(words_done / self.total, 1.0)

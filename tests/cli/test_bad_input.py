@@ -1,5 +1,6 @@
 """Bad input, tried as a new user would: every case must give exit code 2 (or the documented
-one), exactly one line on stderr naming the problem, no traceback, and no file left behind."""
+one), exactly one line on stderr naming the problem, no traceback, no file left behind and no
+file changed."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import pytest
 from conftest import patch_zip
 
 from word2vec_numpy.cli.main import main
+from word2vec_numpy.data.vocab import Vocabulary
+from word2vec_numpy.model.word2vec import Word2Vec
 
 WORDS = "the cat sat on the mat while the dog ate a bone near the red door of the house\n"
 
@@ -51,6 +54,22 @@ def model_file(tmp_path_factory) -> Path:
         == 0
     )
     return folder / "m.npz"
+
+
+def _model(folder: Path) -> str:
+    """A small saved model, ``folder/m.npz``."""
+    words = list(dict.fromkeys(WORDS.split()))
+    vocab = Vocabulary.from_words(words, np.arange(len(words), 0, -1))
+    Word2Vec(vocab, dim=4).save(folder / "m.npz")
+    return str(folder / "m.npz")
+
+
+def _train_onto(folder: Path, corpus_name: str, out_name: str, *extra: str) -> list[str]:
+    """``train`` whose corpus (a good text file named ``corpus_name``) is also an output of
+    ``--out out_name``."""
+    corpus = _text(folder / corpus_name)
+    out = ["--out", str(folder / out_name), "--workers", "1", "--quiet", "--epochs", "1"]
+    return ["train", "--corpus", str(corpus), *out, "--min-count", "1", *extra]
 
 
 def _make(kind: str, folder: Path) -> list[str]:
@@ -137,6 +156,74 @@ def _make(kind: str, folder: Path) -> list[str]:
         return ["similar", str(folder / "r.npz"), "king"]
     if kind == "missing model":
         return ["similar", str(folder / "none.npz"), "king"]
+    # -- an output that is also an input
+    if kind == "export onto its model":
+        return ["export", _model(folder), str(folder / "m.npz")]
+    if kind == "export onto a link to its model":
+        (folder / "link.txt").symlink_to(_model(folder))
+        return ["export", str(folder / "m.npz"), str(folder / "link.txt")]
+    if kind == "classes onto its model":
+        return ["classes", _model(folder), str(folder / "m.npz"), "--k", "2"]
+    if kind == "phrases onto its input":
+        return ["phrases", good, good]
+    if kind == "corpus is OUT.ids.u32":
+        return _train_onto(folder, "v.ids.u32", "v")
+    if kind == "corpus is OUT.npz":
+        return _train_onto(folder, "v2.npz", "v2")
+    if kind == "corpus is OUT.metrics.json":
+        return _train_onto(folder, "v.metrics.json", "v")
+    if kind == "corpus is the checkpoint OUT.ckpt.npz":
+        return _train_onto(folder, "v.ckpt.npz", "v")
+    if kind == "corpus is the --plot picture":
+        return _train_onto(folder, "v.tsne.png", "v", "--plot")
+    if kind == "corpus is a link to OUT.npz":
+        (folder / "v.npz").symlink_to(_text(folder / "real.txt"))
+        return ["train", "--corpus", str(folder / "v.npz"), *out, "--out", str(folder / "v")]
+    if kind == "analogies file is OUT.metrics.json":
+        _text(folder / "v.metrics.json")
+        return ["train", "--corpus", good, *out, "--out", str(folder / "v"), "--evaluate",
+                "--analogies", str(folder / "v.metrics.json")]  # fmt: skip
+    # -- odd --out values and outputs in the way
+    if kind == "empty --out":
+        return ["train", "--corpus", good, *out, "--out", ""]
+    if kind == "out FOLDER/ that does not exist":
+        return ["train", "--corpus", good, *out, "--out", str(folder / "nowhere") + "/"]
+    if kind == "an output is a folder":
+        (folder / "out" / "m.metrics.json").mkdir()
+        return ["train", "--corpus", good, *out]
+    # -- checked before the corpus is read
+    if kind == "evaluate: analogies file missing":
+        return ["train", "--corpus", good, *out, "--evaluate", "--analogies", "nope.txt"]
+    if kind == "evaluate: analogies file of word pairs":
+        (folder / "pairs.tsv").write_text("# a comment\ncat\tdog\t7.5\n")
+        return ["train", "--corpus", good, *out, "--evaluate", "--analogies",
+                str(folder / "pairs.tsv")]  # fmt: skip
+    if kind == "evaluate: pairs file is a text":
+        return ["train", "--corpus", good, *out, "--evaluate", "--pairs", good]
+    if kind == "evaluate: pairs file missing":
+        return ["train", "--corpus", good, *out, "--evaluate", "--pairs", "none.tsv"]
+    # -- checked once the vocabulary is known, before training
+    if kind == "evaluate: every pair out of vocabulary":
+        (folder / "pairs.tsv").write_text("apple\tpear\t7.5\nred\tblue\t3\n")
+        return ["train", "--corpus", good, *out, "--min-count", "1", "--evaluate", "--pairs",
+                str(folder / "pairs.tsv")]  # fmt: skip
+    if kind == "plot with 4 words":
+        (folder / "four.txt").write_text("one two three four\n" * 20)
+        return ["train", "--corpus", str(folder / "four.txt"), *out, "--min-count", "1",
+                "--window", "2", "--plot"]  # fmt: skip
+    if kind == "training diverges":
+        return [
+            "train",
+            "--corpus",
+            good,
+            *out,
+            "--min-count",
+            "1",
+            "--sample",
+            "0",
+            "--lr",
+            "1e30",
+        ]
     raise AssertionError(kind)
 
 
@@ -167,6 +254,10 @@ CASES = [
     ("--sample -1", "--sample"),
     ("--batch-size 0", "--batch-size"),
     ("--dim abc", "--dim"),
+    ("--dim 100000000000000000000", "a single word's vectors need 800 EB"),
+    ("--lr inf", "--lr"),
+    ("--lr-min 100", "--lr-min"),
+    ("--lr 0.001 --lr-min 0.01", "lower lr_min"),
     ("min-count above every count", "--min-count"),
     ("corpus shorter than a window", "--window"),
     ("output folder missing", "does not exist"),
@@ -175,6 +266,27 @@ CASES = [
     ("corrupted model", "bad.npz"),
     ("random bytes as model", "r.npz"),
     ("missing model", "not found"),
+    ("export onto its model", "is the model file"),
+    ("export onto a link to its model", "is the model file"),
+    ("classes onto its model", "is the model file"),
+    ("phrases onto its input", "is the input file"),
+    ("corpus is OUT.ids.u32", "would overwrite the corpus"),
+    ("corpus is OUT.npz", "would overwrite the corpus"),
+    ("corpus is OUT.metrics.json", "would overwrite the corpus"),
+    ("corpus is the checkpoint OUT.ckpt.npz", "with the checkpoint"),
+    ("corpus is the --plot picture", "with the t-SNE plot"),
+    ("corpus is a link to OUT.npz", "would overwrite the corpus"),
+    ("analogies file is OUT.metrics.json", "would overwrite the --analogies file"),
+    ("empty --out", "--out is empty"),
+    ("out FOLDER/ that does not exist", "does not exist"),
+    ("an output is a folder", "is a folder"),
+    ("evaluate: analogies file missing", "--analogies nope.txt: no such file"),
+    ("evaluate: analogies file of word pairs", "--analogies"),
+    ("evaluate: pairs file is a text", "--pairs"),
+    ("evaluate: pairs file missing", "--pairs none.tsv: no such file"),
+    ("evaluate: every pair out of vocabulary", "out of vocabulary"),
+    ("plot with 4 words", "t-SNE needs at least 5 words"),
+    ("training diverges", "too high for --batch-size 256 (--window 5, --neg 5); lower --lr"),
 ]
 
 
@@ -183,15 +295,60 @@ def test_bad_input_gives_one_line_and_exit_2(kind, needle, tmp_path, capsys):
     if kind == "output folder read-only" and not Path("/proc").is_dir():
         pytest.skip("needs a read-only /proc")
     args = _make(kind, tmp_path)
-    before = set(tmp_path.rglob("*"))
-    code = main(args)
+    assert_refused(args, needle, tmp_path, capsys)
+
+
+def _snapshot(folder: Path) -> dict[Path, bytes | None]:
+    """Every path below ``folder`` with the bytes of each file (None for a folder)."""
+    return {p: None if p.is_dir() else p.read_bytes() for p in sorted(folder.rglob("*"))}
+
+
+def assert_refused(args: list[str], needle: str, folder: Path, capsys, code: int = 2) -> None:
+    """``main(args)`` exits ``code`` with one line on stderr holding ``needle``, no
+    traceback, and every file below ``folder`` as it was (none added or removed)."""
+    before = _snapshot(folder)
+    got = main(args)
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.strip()]
-    assert code == 2, (kind, code, err)
+    assert got == code, (args, got, err)
     assert len(lines) == 1, err
     assert needle in lines[0], lines[0]
     assert "Traceback" not in err
-    assert set(tmp_path.rglob("*")) == before, "files left behind"
+    after = _snapshot(folder)
+    assert set(after) == set(before), "files left behind or removed"
+    assert after == before, "a file was changed"
+
+
+def test_data_folder_that_is_a_file(tmp_path, capsys, monkeypatch):
+    (tmp_path / "cache").write_text("not a folder")
+    monkeypatch.setenv("WORD2VEC_NUMPY_DATA", str(tmp_path / "cache"))
+    (tmp_path / "out").mkdir()
+    args = ["train", "--corpus", "text8", "--out", str(tmp_path / "out" / "m"), "--quiet"]
+    assert_refused(args, "$WORD2VEC_NUMPY_DATA", tmp_path, capsys)
+    args[2] = "alice"
+    assert_refused(args + ["--data-dir", str(tmp_path / "cache")], "--data-dir", tmp_path, capsys)
+    model = _model(tmp_path)
+    assert_refused(["evaluate", model], "$WORD2VEC_NUMPY_DATA", tmp_path, capsys)
+
+
+def test_plot_without_matplotlib_is_refused_before_training(tmp_path, capsys, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "sklearn" else real(name)
+    )
+    args = _make("--plot", tmp_path)  # the good corpus with --plot
+    assert_refused(args, "pip install 'word2vec-numpy[plot]'", tmp_path, capsys)
+
+
+def test_matrices_larger_than_memory_are_refused_before_allocating(tmp_path, capsys, monkeypatch):
+    from word2vec_numpy.cli import checks
+
+    monkeypatch.setattr(checks, "available_memory", lambda: 10_000_000)
+    args = _make("--dim 1000000", tmp_path)  # 15 words: 120 MB of matrices, 10 MB "free"
+    needle = "15 words x 1,000,000 dimensions x 4 bytes x 2 matrices: W_in and W_out"
+    assert_refused(args + ["--min-count", "1"], needle, tmp_path, capsys)
 
 
 def test_unknown_words_give_one_line(model_file, capsys):

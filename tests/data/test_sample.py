@@ -92,7 +92,13 @@ def test_question_file_format() -> None:
     assert text.endswith("\n")
     sections = parse_questions(text)
     assert len(sections) >= 4
-    assert {"capital-country", "gender", "plural", "past-tense", "comparative"} <= set(sections)
+    assert {
+        "capital-country",
+        "gender",
+        "gram8-plural",
+        "gram7-past-tense",
+        "gram3-comparative",
+    } <= set(sections)
     assert sum(len(questions) for questions in sections.values()) >= 150
     for questions in sections.values():
         assert questions

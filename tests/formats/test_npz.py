@@ -331,3 +331,12 @@ def test_sidecar_path_sits_beside_the_model():
     assert sidecar_path("a/b.c.npz", ".metrics.json") == Path("a/b.c.metrics.json")
     assert sidecar_path("vec.txt", ".eval.json") == Path("vec.eval.json")
     assert sidecar_path("vec", ".eval.json") == Path("vec.eval.json")
+
+
+def test_model_path_takes_npz_in_any_case():
+    from word2vec_numpy.formats.npz import model_path
+
+    assert model_path("m") == Path("m.npz")
+    assert model_path("d/m.npz") == Path("d/m.npz")
+    assert model_path("M.NPZ") == Path("M.NPZ")  # not M.NPZ.npz
+    assert model_path("m.txt") == Path("m.txt.npz")

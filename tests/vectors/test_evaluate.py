@@ -11,6 +11,8 @@ import pytest
 from word2vec_numpy import KeyedVectors
 from word2vec_numpy.errors import Word2VecError
 from word2vec_numpy.vectors.evaluate import (
+    check_analogy_file,
+    check_word_pairs_file,
     evaluate_analogies,
     evaluate_analogy_text,
     evaluate_model_analogies,
@@ -476,3 +478,35 @@ def test_an_undefined_correlation_is_null_with_a_reason(tmp_path, content, reaso
     defined.write_text("paris\tfrance\t7\ngood\tbetter\t3\nbad\tworse\t1\n")
     d = evaluate_word_pairs(words, vectors, defined)
     assert d["spearman_undefined"] is None and isinstance(d["spearman"], float)
+
+
+def test_benchmark_files_are_checked_before_any_vectors(tmp_path, expect_one_line_error):
+    """``train --evaluate`` checks its files first with the same reader and parser."""
+    questions = tmp_path / "q.txt"
+    questions.write_text(": capital-world\nAthens Greece Baghdad Iraq\n", encoding="utf-16")
+    pairs = tmp_path / "p.tsv"
+    pairs.write_text("# comment\nWord 1\tWord 2\tHuman\nold\tnew\t1.58\n", encoding="utf-8-sig")
+    check_analogy_file(questions)
+    check_word_pairs_file(pairs)
+    assert "no such file" in expect_one_line_error(lambda: check_analogy_file(tmp_path / "no"))
+    message = expect_one_line_error(lambda: check_analogy_file(pairs))
+    assert "question before the first ': section' line" in message
+    assert "no word pairs" in expect_one_line_error(lambda: check_word_pairs_file(questions))
+    only_nan = tmp_path / "nan.tsv"
+    only_nan.write_text("a\tb\tnan\n")
+    assert "no word pairs" in expect_one_line_error(lambda: check_word_pairs_file(only_nan))
+    late = tmp_path / "late.txt"  # the first question after the lines looked at
+    late.write_text(": s\n" + "\n" * 50 + "a b c d\n")
+    check_analogy_file(late)
+    message = expect_one_line_error(lambda: check_analogy_file(late, max_lines=10))
+    assert "no analogy questions in its first 10 lines" in message
+    binary = tmp_path / "b.txt"
+    binary.write_bytes(b"\xff\xfe\x00" + bytes(range(200)))
+    expect_one_line_error(lambda: check_analogy_file(binary))
+
+
+@pytest.mark.parametrize("path", [QUESTIONS, *PAIR_FILES])
+def test_the_real_benchmark_files_pass_the_check(path):
+    needs(path)
+    check = check_analogy_file if path == QUESTIONS else check_word_pairs_file
+    check(path)

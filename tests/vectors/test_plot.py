@@ -128,3 +128,20 @@ def test_tsne_2d_keeps_clusters_apart():
     assert gap > 3 * max(a.std(0).max(), b.std(0).max())
     with pytest.raises(Word2VecError, match="at least 5 words"):
         plot.tsne_2d(X[:4])
+
+
+def test_check_plot_extra_finds_a_missing_module_without_importing_it(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    for missing in ("matplotlib", "sklearn"):
+        monkeypatch.setattr(
+            importlib.util,
+            "find_spec",
+            lambda name, *a, m=missing: None if name == m else real(name),
+        )
+        with pytest.raises(Word2VecError, match=r"pip install 'word2vec-numpy\[plot\]'"):
+            plot.check_plot_extra()
+    monkeypatch.setattr(importlib.util, "find_spec", real)
+    if real("matplotlib") and real("sklearn"):
+        plot.check_plot_extra()

@@ -8,10 +8,9 @@ See :mod:`word2vec_numpy.vectors.classes` for the algorithm.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from ..errors import Word2VecError
 from ..vectors.classes import word_classes, write_classes
+from .checks import refuse_same_file
 from .common import load_any
 
 
@@ -73,8 +72,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load MODEL, cluster its words, write OUT; prints ``wrote OUT: V words in K classes``."""
 
-    if Path(args.out).resolve() == Path(args.model).resolve():
-        raise Word2VecError(f"OUT {args.out} is the model file itself; choose another name")
+    refuse_same_file(args.out, args.model, "the model file")
     vectors, _ = load_any(args.model)
     words = vectors.words
     labels = word_classes(vectors.vectors, args.k, iterations=args.iterations, seed=args.seed)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..data.download import default_data_dir
+from ..data.download import check_data_dir
 from ..errors import Word2VecError
 from ..files import write_json
 from ..formats.npz import sidecar_path
@@ -94,7 +94,7 @@ def _evaluation_files(args: argparse.Namespace) -> tuple[Path | None, list[Path]
     pairs = [Path(p) for p in (args.pairs or [])]
     if args.analogies:
         return Path(args.analogies), pairs
-    data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+    data_dir = check_data_dir(args.data_dir)  # a file there is one clear line
     default = data_dir / QUESTIONS_FILE
     if not args.pairs:
         # Nothing asked for explicitly: use whatever benchmark files the data dir holds.

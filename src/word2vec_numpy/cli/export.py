@@ -9,6 +9,7 @@ import numpy as np
 
 from ..errors import Word2VecError
 from ..formats.word2vec_format import save_word2vec_format
+from .checks import refuse_same_file
 from .common import add_model_argument, load_any
 
 
@@ -36,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    refuse_same_file(args.out, args.model, "the model file")
     vectors, model = load_any(args.model)
     W_out = getattr(model, "W_out", None) if model is not None else None
     if args.which in ("out", "sum") and W_out is None:

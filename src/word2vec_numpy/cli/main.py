@@ -2,21 +2,23 @@
 subcommand is one module of this folder with ``register(subparsers)`` and ``run(args)``.
 
 User errors (bad options, missing files, unknown words) print one line on stderr and exit
-with code 2; Ctrl-C during training saves a checkpoint and exits 130 (143 for SIGTERM).
+with code 2; Ctrl-C during training saves a checkpoint and exits 130 (143 for SIGTERM, also
+before training starts). Standard output that cannot be written (a full disk) is one line
+and exit code 1, once the command's files are complete; closed standard output or error
+is not an error (``process.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 
 import numpy as np
 
 from .. import __version__
 from ..errors import Word2VecError
-from . import analogy, classes, evaluate, export, phrases, plot, serve, similar, train
+from . import analogy, classes, evaluate, export, phrases, plot, process, serve, similar, train
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,8 +64,14 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a bad option (already printed)
         return int(exc.code or 0)
+    except process.OutputError as exc:  # --help into a full disk
+        print(f"word2vec-numpy: {exc}", file=sys.stderr)
+        return exc.exit_code
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a full disk behind stdout shows here, not at exit
+        return code
     except Word2VecError as exc:
         print(f"word2vec-numpy {args.command}: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -71,9 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         message = exc.args[0] if exc.args else str(exc)
         print(f"word2vec-numpy {args.command}: {message}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("word2vec-numpy: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (process.Terminated)
+        message, code = process.interrupted(exc)
+        print(f"word2vec-numpy: {message}", file=sys.stderr)
+        return code
     except BrokenPipeError:  # e.g. piped into `head`
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -84,8 +93,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    sys.exit(main())
+    process.guard_standard_streams()
+    process.handle_termination()
+    code = main()
+    try:
+        sys.stdout.flush()  # e.g. --help into a full disk: one line here, not at exit
+    except process.OutputError as exc:
+        print(f"word2vec-numpy: {exc}", file=sys.stderr)
+        code = code or exc.exit_code
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

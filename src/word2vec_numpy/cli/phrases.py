@@ -25,6 +25,7 @@ from ..data.phrases import ENGLISH_CONNECTOR_WORDS, SCORINGS, Phrases
 from ..data.text import iter_corpus
 from ..errors import Word2VecError
 from ..files import atomic_write
+from .checks import refuse_same_file
 
 CONNECTOR_SETS = {"none": frozenset(), "english": ENGLISH_CONNECTOR_WORDS}
 
@@ -143,6 +144,7 @@ def _write(out: TextIO, sentences: Iterable[list[str]]) -> int:
 def run(args: argparse.Namespace) -> int:
     """Learn ``args.passes`` phrase models on ``args.input`` and write the phrased text."""
     start = time.perf_counter()
+    refuse_same_file(args.output, args.input, "the input file")
     if args.scoring == "default" and args.threshold <= 0:
         raise Word2VecError("--threshold must be > 0 with --scoring default")
     if args.scoring == "npmi" and not -1 <= args.threshold <= 1:

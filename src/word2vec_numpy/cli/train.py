@@ -31,6 +31,7 @@ from ..model.word2vec import ARCHITECTURE, Word2Vec
 from ..training.dask import ClusterLost, DaskBackend
 from ..training.trainer import Trainer
 from ..vectors.plot import epoch_boundaries_from, plot_loss, plot_tsne
+from . import checks
 from .common import POSITIVE_INT, arg_type, opt
 from .distributed import DaskSession, check_resume
 from .report import report_after_training
@@ -84,7 +85,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     opt(p, "--read-vocab", default=None, metavar="FILE", help="take the vocabulary from FILE")
     opt(p, "--save-vocab", default=None, metavar="FILE", help="write the vocabulary to FILE")
-    opt(p, "--out", default="results/model", help="writes OUT.npz and OUT.metrics.json")
+    opt(
+        p,
+        "--out",
+        default="results/model",
+        help="writes OUT.npz and OUT.metrics.json; a folder (or a name ending in /) means "
+        "FOLDER/model.npz, ...; OUT.NPZ in any case is the model file itself",
+    )
     opt(p, "--evaluate", action="store_true", help="print neighbours and benchmarks after")
     opt(p, "--analogies", default=None, help="questions-words.txt for --evaluate")
     opt(p, "--pairs", nargs="+", default=[], help="word-pair files for --evaluate")
@@ -269,6 +276,7 @@ def run(args: argparse.Namespace) -> int:
     if args.init:
         initial = Word2Vec.load(args.init) if resumed is not None else _init_options(args)
     config = config_from(args)
+    checks.before_training(args, config)  # cli/checks.py: nothing is read or written yet
     out = _output_path(args)
     if args.save_vocab and not Path(args.save_vocab).resolve().parent.is_dir():
         raise Word2VecError(f"--save-vocab: folder {Path(args.save_vocab).parent} does not exist")
@@ -333,6 +341,7 @@ def run(args: argparse.Namespace) -> int:
         )
         if args.save_vocab:
             vocab.save_vocab(args.save_vocab)
+        checks.before_model(args, config, vocab)  # memory, --plot, --pairs: before allocating
         if resumed is not None:
             model = resumed
             model.vocab = vocab  # the same words (checked by the corpus fingerprint below)

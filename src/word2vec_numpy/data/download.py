@@ -75,6 +75,7 @@ __all__ = [
     "ALICE_URL",
     "TEXT8_SIZE",
     "TEXT8_URL",
+    "check_data_dir",
     "default_data_dir",
     "fetch_alice",
     "fetch_text8",
@@ -700,8 +701,20 @@ def _resolve_url(url: str | None, env: str, default: str) -> str:
     return os.environ.get(env) or default
 
 
-def _prepare_dir(data_dir: Path | str | None) -> Path:
+def check_data_dir(data_dir: Path | str | None = None) -> Path:
+    """The cache folder (``data_dir``, or :func:`default_data_dir`), not created; a one-line
+    error if that path is an existing file, naming where it came from."""
     folder = default_data_dir() if data_dir is None else Path(data_dir).expanduser()
+    if folder.exists() and not folder.is_dir():
+        where = f"${DATA_ENV}" if data_dir is None and os.environ.get(DATA_ENV) else "--data-dir"
+        raise Word2VecError(
+            f"the data folder {folder} ({where}) is a file, not a folder: point {where} to a folder"
+        )
+    return folder
+
+
+def _prepare_dir(data_dir: Path | str | None) -> Path:
+    folder = check_data_dir(data_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -6,13 +6,15 @@ It is the default corpus of ``word2vec-numpy train``.
 
 The planted structure
 ---------------------
-The corpus has five *relations*, each a list of word pairs ``(a, b)``:
+The corpus has five *relations*, each a list of word pairs ``(a, b)``, two semantic and
+three syntactic (named as the same sections of Google's ``questions-words.txt``, whose
+``gram`` prefix marks a syntactic section in the totals of an evaluation):
 
 * ``capital-country``: ``paris``/``france``, ``madrid``/``spain``, ...
 * ``gender``: ``king``/``queen``, ``man``/``woman``, ``uncle``/``aunt``, ...
-* ``plural``: ``dog``/``dogs``, ``car``/``cars``, ...
-* ``past-tense``: ``walk``/``walked``, ``cook``/``cooked``, ...
-* ``comparative``: ``big``/``bigger``, ``cold``/``colder``, ...
+* ``gram8-plural``: ``dog``/``dogs``, ``car``/``cars``, ...
+* ``gram7-past-tense``: ``walk``/``walked``, ``cook``/``cooked``, ...
+* ``gram3-comparative``: ``big``/``bigger``, ``cold``/``colder``, ...
 
 word2vec learns a word from the words around it, so each relation is planted through
 context words. Every sentence about a word ``w`` of pair ``i`` on *side* ``s`` (``s = 0``
@@ -208,7 +210,7 @@ RELATIONS: tuple[Relation, ...] = (
         shared={},
     ),
     Relation(
-        name="plural",
+        name="gram8-plural",
         pairs=(
             ("dog", "dogs", ("leash", "kennel", "bone")),
             ("cat", "cats", ("whiskers", "yarn", "litter")),
@@ -240,7 +242,7 @@ RELATIONS: tuple[Relation, ...] = (
         shared={},
     ),
     Relation(
-        name="past-tense",
+        name="gram7-past-tense",
         pairs=(
             ("walk", "walked", ("park", "path", "sidewalk")),
             ("jump", "jumped", ("fence", "puddle", "trampoline")),
@@ -265,7 +267,7 @@ RELATIONS: tuple[Relation, ...] = (
         shared={"subj": _SUBJECTS},
     ),
     Relation(
-        name="comparative",
+        name="gram3-comparative",
         pairs=(
             ("big", "bigger", ("elephant", "whale", "stadium")),
             ("small", "smaller", ("mouse", "ant", "pebble")),

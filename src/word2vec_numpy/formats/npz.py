@@ -45,9 +45,10 @@ FORMAT_VERSION = 1
 
 
 def model_path(path: str | os.PathLike) -> Path:
-    """``path`` with ``.npz`` appended unless it already ends so."""
+    """``path`` with ``.npz`` appended unless it already ends so, in any case (``m.NPZ``
+    stays ``m.NPZ``: on a case-insensitive file system it is ``m.npz``)."""
     path = Path(path)
-    return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+    return path if path.suffix.lower() == ".npz" else path.with_name(path.name + ".npz")
 
 
 def sidecar_path(path: str | os.PathLike, suffix: str) -> Path:

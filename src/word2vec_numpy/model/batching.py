@@ -99,6 +99,15 @@ def window_pairs(chunk: Chunk) -> list[tuple[int, int]]:
     return pairs
 
 
+def batch_shape(window: int, batch_size: int, block: int = 32) -> tuple[int, int]:
+    """The block length T and the batch size (centre positions per step) that a
+    :class:`BatchMaker` uses: a block is at least 2 * ``window`` rows (its columns reach
+    ``window`` positions beyond it on either side), and a batch is a whole number of blocks,
+    at least one, so a large window makes the batch larger than ``batch_size``."""
+    T = max(block, 2 * window)
+    return T, max(T, batch_size // T * T)
+
+
 class BatchMaker:
     """Cuts chunks into ``Batch``es of ``batch_size`` centre positions (blocks of ``block``);
     each loss in ``losses`` draws its random parts of every batch (``Loss.draw``)."""
@@ -111,8 +120,8 @@ class BatchMaker:
         losses: Sequence[Draws] = (),
     ) -> None:
         self.window = int(window)
-        self.block = max(int(block), 2 * self.window)
-        self.batch_size = max(self.block, int(batch_size) // self.block * self.block)
+        self.requested_batch_size = int(batch_size)
+        self.block, self.batch_size = batch_shape(self.window, int(batch_size), int(block))
         self.losses = list(losses)
         w, T = self.window, self.block
         offset = np.arange(T + 2 * w)[None, :] - w - np.arange(T)[:, None]  # column - row
@@ -137,12 +146,17 @@ class BatchMaker:
         ids = np.concatenate([np.zeros(w, np.int64), chunk.ids, np.zeros(n_pad + w, np.int64)])
         sent = np.concatenate([np.full(w, -1), chunk.sentence, np.full(n_pad + w, -1)])
         radius = np.concatenate([chunk.radius, np.zeros(n_pad, np.int64)])
-        n_batches = -(-n_blocks // (self.batch_size // T))
+        n_batches = self.n_batches(n)
         for j in range(n_batches):
             starts = np.arange(j, n_blocks, n_batches) * T
             batch = self.make_batch(ids, sent, radius, starts, rng)
             done = min(n, -(-(j + 1) * n // n_batches))  # share of the chunk done, for the lr
             yield batch, int(chunk.words_read[done - 1]), done
+
+    def n_batches(self, n: int) -> int:
+        """How many batches :meth:`batches` cuts a chunk of ``n`` kept positions into."""
+        n_blocks = -(-n // self.block)
+        return -(-n_blocks // (self.batch_size // self.block))
 
     def make_batch(
         self,

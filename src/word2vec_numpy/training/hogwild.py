@@ -222,7 +222,7 @@ class HogwildBackend(Backend):
                     proc.terminate()
                     proc.join()
         if control[-1] == _DIVERGED:
-            raise TrainingDiverged(job.schedule.lr, job.config.batch_size)
+            raise TrainingDiverged(job.schedule(int(control[:n].sum())), job.config)
         failed = [p.exitcode for p in procs if p.exitcode != 0]
         if failed:
             raise RuntimeError(f"a training worker failed (exit code {failed[0]})")

@@ -13,20 +13,39 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from ..config import TrainConfig
 from ..data.encode import ids_to_int64
 from ..errors import Word2VecError
-from ..model.batching import BatchMaker, make_chunk
+from ..model.batching import BatchMaker, batch_shape, make_chunk
 from ..model.word2vec import Word2Vec
 
 
 class TrainingDiverged(Word2VecError):
-    """The loss became NaN or infinite: the weights blew up."""
+    """The loss became NaN or infinite: the weights blew up. The message names the settings
+    in use, and the batch really used when ``--window`` made it larger than asked."""
 
-    def __init__(self, lr: float, batch_size: int) -> None:
-        super().__init__(
-            f"training diverged (loss is not finite at learning rate {lr:.4g}): the learning "
-            f"rate is too high for --batch-size {batch_size}; lower --lr or --batch-size"
-        )
+    def __init__(self, lr: float, config: TrainConfig, batch_size: int | None = None) -> None:
+        asked, window, neg = config.batch_size, config.window, config.neg
+        used = batch_size if batch_size is not None else batch_shape(window, asked)[1]
+        what = f"training diverged (loss is not finite at learning rate {lr:.4g})"
+        if used > asked:
+            why = (
+                f": --window {window} makes every step take blocks of 2 x {window} centre "
+                f"words, so each step sums the gradients of {used} centre words, each with "
+                f"up to {2 * window} context words (--batch-size {asked} was raised to "
+                f"{used}); lower --window or --lr"
+            )
+        elif neg > 50:
+            why = (
+                f": with --neg {neg} every pair adds the gradients of {neg} negative words "
+                f"(--batch-size {asked}, --window {window}); lower --neg or --lr"
+            )
+        else:
+            why = (
+                f": the learning rate is too high for --batch-size {asked} (--window {window}, "
+                f"--neg {neg}); lower --lr or --batch-size"
+            )
+        super().__init__(what + why)
 
 
 def train_slice(
@@ -54,22 +73,26 @@ def train_slice(
         raw = ids_to_int64(ids[position:end])
         chunk = make_chunk(raw, keep_prob, maker.window, rng, model.config.shrink_windows)
         chunk_total = words_read + int(np.count_nonzero(raw >= 0))
-        batches = list(maker.batches(chunk, rng))
-        kept_before = 0
-        for k, (batch, read, kept) in enumerate(batches):
+        # Batches are made one at a time (not listed first): the first step, and the first
+        # progress report, come after one batch's draws, not the whole chunk's.
+        last = maker.n_batches(len(chunk)) - 1
+        kept_before, first_lr = 0, 0.0
+        for k, (batch, read, kept) in enumerate(maker.batches(chunk, rng)):
             lr = lr_for(words_read + read)
+            if k == 0:
+                first_lr = lr
             loss, pairs = model.train_batch(batch, lr)
-            if not math.isfinite(loss):
-                raise TrainingDiverged(lr, maker.batch_size)
-            if k < len(batches) - 1:
+            if not math.isfinite(loss):  # named by the chunk's first (highest) rate
+                raise TrainingDiverged(first_lr, model.config, maker.batch_size)
+            if k < last:
                 yield loss, pairs, words_read + read, kept - kept_before, None
             else:
                 yield loss, pairs, chunk_total, kept - kept_before, end
             kept_before = kept
-        if not batches:
+        if last < 0:
             yield 0.0, 0, chunk_total, 0, end
         elif not _weights_sane(model, chunk.ids[:256]):
-            raise TrainingDiverged(lr_for(chunk_total), maker.batch_size)
+            raise TrainingDiverged(first_lr, model.config, maker.batch_size)
         words_read = chunk_total
 
 

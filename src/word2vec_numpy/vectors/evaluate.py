@@ -29,9 +29,11 @@ that to ``argpartition``); with real vectors exact ties do not occur.
 from __future__ import annotations
 
 import codecs
+import itertools
 import math
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -43,6 +45,8 @@ from .cosine import top_n_indices, unit_rows
 __all__ = [
     "AnalogyOutcomes",
     "analogy_outcomes",
+    "check_analogy_file",
+    "check_word_pairs_file",
     "evaluate_analogies",
     "evaluate_analogy_text",
     "evaluate_model_analogies",
@@ -402,6 +406,23 @@ def spearman(x: np.ndarray | Sequence[float], y: np.ndarray | Sequence[float]) -
     return pearson(rankdata(x), rankdata(y))
 
 
+def _parse_pair(line: str, delimiter: str, case_insensitive: bool) -> tuple[str, str, float] | None:
+    """``(word1, word2, score)`` of a line of a word-pair file (keys as compared), or None
+    for a comment, a header or a line that is not three fields (gensim ignores those). The
+    score may be NaN or infinite: the caller decides."""
+    line = line.replace("\r\n", "\n")  # text-mode reading, as gensim does
+    if line.startswith("#"):
+        return None
+    parts = [_key(p, case_insensitive) for p in line.split(delimiter)]
+    if len(parts) != 3:
+        return None
+    try:
+        score = float(parts[2])
+    except ValueError:
+        return None  # a header line
+    return parts[0], parts[1], score
+
+
 def evaluate_word_pairs(
     words: Sequence[str],
     vectors: np.ndarray,
@@ -433,20 +454,13 @@ def evaluate_word_pairs(
     unknown = []  # gold scores of out-of-vocabulary pairs, kept with dummy4unknown
     oov = invalid = 0
     for line in _read_lines(path):
-        line = line.replace("\r\n", "\n")  # text-mode reading, as gensim does
-        if line.startswith("#"):
+        pair = _parse_pair(line, delimiter, case_insensitive)
+        if pair is None:
             continue
-        parts = [_key(p, case_insensitive) for p in line.split(delimiter)]
-        if len(parts) != 3:
-            continue
-        try:
-            score = float(parts[2])
-        except ValueError:
-            continue  # a header line
+        a, b, score = pair
         if not math.isfinite(score):
             invalid += 1
             continue
-        a, b = parts[0], parts[1]
         if a not in ok or b not in ok:
             oov += 1
             if dummy4unknown:
@@ -501,6 +515,44 @@ def _correlation(
     if not math.isfinite(value):
         return None, "no variance to correlate"
     return value, None
+
+
+# ----------------------------------------------------------------- checking a file first
+
+CHECK_LINES = 1000
+"""How many lines of a benchmark file :func:`check_analogy_file` and
+:func:`check_word_pairs_file` read at most."""
+
+
+def check_analogy_file(path: str | os.PathLike[str], max_lines: int = CHECK_LINES) -> None:
+    """Raise the one-line :class:`Word2VecError` that :func:`evaluate_analogies` would raise
+    for ``path`` (missing, unreadable, not text, a question before the first section), or
+    if its first ``max_lines`` lines hold no question; read with the same reader and
+    parser, before any vectors exist (``train --evaluate`` checks its files first)."""
+    with closing(_read_lines(path)) as lines:
+        _, questions, _ = _parse_questions(itertools.islice(lines, max_lines), str(path), True)
+    if not questions:
+        raise Word2VecError(
+            f"{path}: no analogy questions in its first {max_lines} lines (expected "
+            "': section' lines, each followed by 'a b c d' lines, as questions-words.txt)"
+        )
+
+
+def check_word_pairs_file(
+    path: str | os.PathLike[str], delimiter: str = "\t", max_lines: int = CHECK_LINES
+) -> None:
+    """Raise a one-line :class:`Word2VecError` unless one of the first ``max_lines`` lines of
+    ``path`` is a word pair with a finite score, as :func:`evaluate_word_pairs` reads them
+    (same reader, same parser); a missing or unreadable file is the same error too."""
+    with closing(_read_lines(path)) as lines:
+        for line in itertools.islice(lines, max_lines):
+            pair = _parse_pair(line, delimiter, True)
+            if pair is not None and math.isfinite(pair[2]):
+                return
+    raise Word2VecError(
+        f"{path}: no word pairs in its first {max_lines} lines (expected "
+        "'word1<TAB>word2<TAB>score' lines, as wordsim353.tsv)"
+    )
 
 
 # ------------------------------------------------------------------------ model wrappers

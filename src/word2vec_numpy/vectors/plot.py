@@ -9,6 +9,7 @@ dimensions.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -22,6 +23,7 @@ __all__ = [
     "DPI",
     "LOSS_FIGSIZE",
     "TSNE_FIGSIZE",
+    "check_plot_extra",
     "epoch_boundaries_from",
     "pca_2d",
     "plot_loss",
@@ -34,6 +36,19 @@ DPI = 100
 LOSS_FIGSIZE = (10.0, 6.0)  # inches -> 1000 x 600 px
 TSNE_FIGSIZE = (12.0, 9.0)  # inches -> 1200 x 900 px
 MISSING_EXTRA = "plotting needs matplotlib and scikit-learn: pip install 'word2vec-numpy[plot]'"
+
+
+def check_plot_extra() -> None:
+    """Raise the one-line error the plotting functions would raise if matplotlib or
+    scikit-learn is not installed, without importing them (``train --plot`` checks this
+    before training)."""
+    for module in ("matplotlib", "sklearn"):
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):  # a broken installation counts as missing
+            found = False
+        if not found:
+            raise Word2VecError(MISSING_EXTRA)
 
 
 def _figure(figsize: tuple[float, float]) -> Any:

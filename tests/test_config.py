@@ -1,0 +1,20 @@
+"""Checks across ``TrainConfig`` fields."""
+
+from __future__ import annotations
+
+import pytest
+
+from word2vec_numpy.config import ConfigError, TrainConfig
+
+
+def test_lr_min_above_the_learning_rate_is_refused():
+    with pytest.raises(
+        ConfigError, match=r"lr_min: 100 is above the starting learning rate lr 0.025"
+    ):
+        TrainConfig(lr_min=100)
+    with pytest.raises(ConfigError, match="lr_min"):
+        TrainConfig(lr=0.001, lr_min=0.01)
+    with pytest.raises(ConfigError, match="lr 0.05"):
+        TrainConfig(model="cbow", lr_min=0.06)  # CBOW's default rate
+    assert TrainConfig(lr=0.001, lr_min=0.001).lr_min == 0.001  # a constant rate is fine
+    assert TrainConfig().replace(lr=0.5, lr_min=0.1).lr == 0.5
