@@ -1,7 +1,7 @@
 """Continued training with new words (API and ``train --init``), and gensim-style callbacks.
 
-The sample corpus' planted sections are split between two texts: A (gender, plural, past
-tense) and B (capital-country, comparative). A model trained on A continues on B; B's new
+The sample corpus' planted sections are split between two texts: A (gender, gram8-plural, gram7-past
+tense) and B (capital-country, gram3-comparative). A model trained on A continues on B; B's new
 words must then answer their planted analogies, and the words that only A has keep their
 vectors."""
 
@@ -21,8 +21,8 @@ from word2vec_numpy.errors import Word2VecError
 from word2vec_numpy.gensim_api import Word2Vec
 from word2vec_numpy.vectors.evaluate import evaluate_analogy_text
 
-A_SECTIONS = ["gender", "plural", "past-tense"]
-B_SECTIONS = ["capital-country", "comparative"]
+A_SECTIONS = ["gender", "gram8-plural", "gram7-past-tense"]
+B_SECTIONS = ["capital-country", "gram3-comparative"]
 N_TOKENS = 200_000
 OPTIONS = dict(vector_size=40, epochs=5, seed=1, workers=1, quiet=True)
 

@@ -34,14 +34,21 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar, Protocol
 
 import numpy as np
 
 from ..errors import Word2VecError
 
-if TYPE_CHECKING:
-    from .vocab import Vocabulary
+
+class Vocabulary(Protocol):
+    """What a counter needs of a vocabulary (``vocab.Vocabulary`` has it): the words in id
+    order, their counts, and the word -> id map."""
+
+    words: list[str]
+    counts: np.ndarray
+    word_to_id: dict[str, int]
+
 
 RULE_DEFAULT, RULE_DISCARD, RULE_KEEP = 0, 1, 2  # gensim.utils' values
 TrimRule = Callable[[str, int, int], int]
