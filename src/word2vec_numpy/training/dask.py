@@ -812,6 +812,8 @@ def _wait_any(futures: list) -> list:
         done, _ = distributed.wait(futures, timeout=_POLL_SECONDS, return_when="FIRST_COMPLETED")
     except TimeoutError:
         return []
+    except Exception:  # some were cancelled (their inputs were lost): they are done, in error
+        return [f for f in futures if f.status != "pending"]
     return list(done)
 
 
