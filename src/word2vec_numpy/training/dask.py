@@ -27,9 +27,9 @@ merges them row by row (``merge_deltas``), with R_i the replicas whose row i cha
     mean:           W_i += (1/n) sum_k Delta_k,i                 (the mean of the n replicas:
                     a rare word's update is divided by n too)
 
-and sends the new values of the changed rows to every worker, which writes them into its
-replica: all replicas equal the new ``W``. Which rows travel, and how many bytes, is
-measured in ``benchmarks/distributed.py``.
+and hands the new values of the changed rows to one worker, from which every worker fetches
+them at its next round and writes them into its replica: all replicas equal the new ``W``.
+Which rows travel, and how many bytes, is measured in ``benchmarks/distributed.py``.
 
 Each round of part k is a pure function of the merged weights, the part and its position
 (its random draws are seeded by the seed, the part, the epoch and the position), and the
