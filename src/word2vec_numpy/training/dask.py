@@ -27,9 +27,9 @@ merges them row by row (``merge_deltas``), with R_i the replicas whose row i cha
     mean:           W_i += (1/n) sum_k Delta_k,i                 (the mean of the n replicas:
                     a rare word's update is divided by n too)
 
-and sends the new values of the changed rows to every worker, which writes them into its
-replica: all replicas equal the new ``W``. Which rows travel, and how many bytes, is
-measured in ``benchmarks/distributed.py``.
+and hands the new values of the changed rows to one worker, from which every worker fetches
+them at its next round and writes them into its replica: all replicas equal the new ``W``.
+Which rows travel, and how many bytes, is measured in ``benchmarks/distributed.py``.
 
 Each round of part k is a pure function of the merged weights, the part and its position
 (its random draws are seeded by the seed, the part, the epoch and the position), and the
@@ -812,6 +812,8 @@ def _wait_any(futures: list) -> list:
         done, _ = distributed.wait(futures, timeout=_POLL_SECONDS, return_when="FIRST_COMPLETED")
     except TimeoutError:
         return []
+    except Exception:  # some were cancelled (their inputs were lost): they are done, in error
+        return [f for f in futures if f.status != "pending"]
     return list(done)
 
 
