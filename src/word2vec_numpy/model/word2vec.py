@@ -68,7 +68,7 @@ class Word2Vec:
         **options: Any,
     ) -> None:
         if isinstance(config, (int, np.integer)):  # Word2Vec(vocab, 100): the dimension, as before
-            config, options = None, dict(options, dim=int(config))
+            config, options = None, dict(options, dim=int(config))  # type: ignore[call-overload]
         if isinstance(options.get("seed"), np.random.Generator):
             rng = options.pop("seed")
         self.vocab = vocab
@@ -76,7 +76,7 @@ class Word2Vec:
         if rng is None:
             rng = np.random.default_rng(self.config.seed)
         V, d = len(vocab), self.config.dim
-        self.W_in = ((rng.random((V, d), dtype=np.float32) - 0.5) / d).astype(dtype)
+        self.W_in: np.ndarray = ((rng.random((V, d), dtype=np.float32) - 0.5) / d).astype(dtype)
         self.losses = self._make_losses()
         for loss in self.losses:
             setattr(self, loss.matrix, np.zeros((loss.rows(V), d), dtype=dtype))
@@ -112,7 +112,7 @@ class Word2Vec:
         in shared memory). ``vocab`` may be None where no loss needs it (workers get the
         losses' tables from the parent)."""
         self = cls.__new__(cls)
-        self.vocab, self.config, self.W_in = vocab, config, W_in
+        self.vocab, self.config, self.W_in = vocab, config, W_in  # type: ignore[assignment]
         self.losses = self._make_losses() if vocab is not None else []
         for name, matrix in outputs.items():
             setattr(self, name, matrix)
@@ -177,6 +177,7 @@ class Word2Vec:
             loss += part
             gH = g if gH is None else gH + g
             updates.append((W, ids, grads))
+        assert gH is not None  # a model has at least one loss (TrainConfig checks it)
         return loss, gH, updates
 
     def _train_sgns(self, batch: Batch, lr: float) -> tuple[float, int]:
@@ -299,7 +300,9 @@ class Word2Vec:
     def __contains__(self, word: object) -> bool:
         return word in self.vocab.word_to_id
 
-    def most_similar(self, *args: Any, top_n: int | None = None, **kwargs: Any) -> list:
+    def most_similar(
+        self, *args: Any, top_n: int | None = None, **kwargs: Any
+    ) -> list[tuple[str, float]] | np.ndarray:
         """``wv.most_similar`` (``top_n`` is accepted for ``topn``)."""
         return self.wv.most_similar(*args, **_topn(top_n, kwargs))
 
@@ -307,7 +310,9 @@ class Word2Vec:
         """``wv.most_similar_batch``: nearest words of many words at once."""
         return self.wv.most_similar_batch(*args, **_topn(top_n, kwargs))
 
-    def analogy(self, *args: Any, top_n: int | None = None, **kwargs: Any) -> list:
+    def analogy(
+        self, *args: Any, top_n: int | None = None, **kwargs: Any
+    ) -> list[tuple[str, float]] | np.ndarray:
         """``wv.analogy``: the words nearest to a - b + c."""
         return self.wv.analogy(*args, **_topn(top_n, kwargs))
 
@@ -373,7 +378,7 @@ class Word2Vec:
             for loss in model.losses:
                 W = arrays.get(loss.matrix)
                 ok = ok and W is not None and W.shape == (loss.rows(V), config.dim)
-                ok = ok and W.dtype == W_in.dtype
+                ok = ok and W is not None and W.dtype == W_in.dtype
             if not ok:
                 raise Word2VecError(f"{path}: arrays have inconsistent shapes or types")
             matrices = [W_in] + [arrays[loss.matrix] for loss in model.losses]
@@ -407,6 +412,8 @@ class Word2Vec:
         vectors = {"in": self.W_in, "out": W_out}.get(which)
         if which == "sum":
             vectors = self.W_in + W_out
+        if vectors is None:
+            raise Word2VecError(f"which must be 'in', 'out' or 'sum', not {which!r}")
         save_word2vec_format(path, self.vocab.words, vectors, binary=binary)
 
 
@@ -432,6 +439,6 @@ def _saved_config(meta: dict) -> TrainConfig:
         dim=int(meta["embed_dim"]),
         neg=int(meta["n_negatives"]),
         cbow_exact_grad=bool(meta.get("cbow_exact_grad", False)),
-        min_count=int(meta.get("min_count", hp.get("min_count", 5))),
+        min_count=int(meta.get("min_count", hp.get("min_count", 5)) or 5),
     )
     return TrainConfig.from_dict(hp)

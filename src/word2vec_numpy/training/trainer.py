@@ -270,7 +270,7 @@ class Trainer:
     def finished(self) -> bool:
         return self.epoch >= self.config.epochs
 
-    def _log(self, loss: float, pairs: int) -> None:
+    def _log(self, loss: float, pairs: float) -> None:
         self.loss_history.append(loss / max(pairs, 1))
         self.history_epochs.append(self.epoch)
 
