@@ -110,8 +110,15 @@ class BatchMaker:
         self._distance = np.abs(offset)
         self._distance[offset == 0] = np.iinfo(np.int64).max  # a word is not its own context
 
+    def n_batches(self, n: int) -> int:
+        """How many batches ``batches`` makes of a chunk of ``n`` kept positions."""
+        n_blocks = -(-n // self.block)
+        return -(-n_blocks // (self.batch_size // self.block))
+
     def batches(self, chunk: Chunk, rng: np.random.Generator):
-        """Yield (batch, corpus words read so far, kept words so far) for the whole chunk.
+        """Yield (batch, corpus words read so far, kept words so far) for the whole chunk,
+        one at a time: each batch draws its random parts when it is made, so the generator's
+        state after batch j is the same whether or not batch j was trained.
 
         A batch takes its blocks from places spread evenly over the chunk (batch j holds
         blocks j, j + n_batches, j + 2*n_batches, ...), not from one stretch of text: the
@@ -128,7 +135,7 @@ class BatchMaker:
         ids = np.concatenate([np.zeros(w, np.int64), chunk.ids, np.zeros(n_pad + w, np.int64)])
         sent = np.concatenate([np.full(w, -1), chunk.sentence, np.full(n_pad + w, -1)])
         radius = np.concatenate([chunk.radius, np.zeros(n_pad, np.int64)])
-        n_batches = -(-n_blocks // (self.batch_size // T))
+        n_batches = self.n_batches(n)
         for j in range(n_batches):
             starts = np.arange(j, n_blocks, n_batches) * T
             batch = self.make_batch(ids, sent, radius, starts, rng)
