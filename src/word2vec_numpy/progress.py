@@ -51,15 +51,22 @@ class Progress:
         if self.tty:
             width = 24
             filled = int(width * frac)
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {text}\033[K")
+            self._write(f"\r[{'#' * filled}{'.' * (width - filled)}] {text}\033[K")
         else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
+            self._write(text + "\n")
 
     def close(self) -> None:
         if not self.quiet and self.tty:
-            self.stream.write("\n")
+            self._write("\n")
+
+    def _write(self, text: str) -> None:
+        """Progress is not worth a failed run: a closed terminal (SIGHUP, then EIO) or a
+        closed pipe ends the display, not the training."""
+        try:
+            self.stream.write(text)
             self.stream.flush()
+        except (OSError, ValueError):
+            self.quiet = True
 
 
 def _clock(seconds: float) -> str:

@@ -89,8 +89,9 @@ def _make(kind: str, folder: Path) -> list[str]:
             "--window",
             "50",
         ]
-    if kind == "output folder missing":
-        return ["train", "--corpus", good, "--out", str(folder / "no" / "such" / "m"), "--quiet"]
+    if kind == "a file where the output folder should be":
+        (folder / "taken").write_text("a file, not a folder\n")
+        return ["train", "--corpus", good, "--out", str(folder / "taken" / "sub" / "m"), "--quiet"]
     if kind == "output folder read-only":
         return ["train", "--corpus", good, "--out", "/proc/word2vec-test-model", "--quiet"]
     if kind == "resume missing checkpoint":
@@ -128,7 +129,7 @@ CASES = [
     ("--dim abc", "--dim"),
     ("min-count above every count", "--min-count"),
     ("corpus shorter than a window", "--window"),
-    ("output folder missing", "does not exist"),
+    ("a file where the output folder should be", "cannot create output folder"),
     ("output folder read-only", "cannot write"),
     ("resume missing checkpoint", "checkpoint not found"),
     ("corrupted model", "bad.npz"),

@@ -134,7 +134,6 @@ def test_sigint_with_two_workers_leaves_no_process_or_shared_memory(tmp_path):
     shm = "/dev/shm"
     if not os.path.isdir(shm):
         pytest.skip("no /dev/shm")
-    before = {p for p in os.listdir(shm) if p.startswith("psm_")}
     text = tmp_path / "corpus.txt"
     write_sample_corpus(text, n_tokens=1_000_000, seed=6)
     run = _train(
@@ -155,18 +154,19 @@ def test_sigint_with_two_workers_leaves_no_process_or_shared_memory(tmp_path):
     )
     deadline = time.time() + 60
     while time.time() < deadline and run.poll() is None:
-        if {p for p in os.listdir(shm) if p.startswith("psm_")} - before:
-            break  # the workers are running
+        if _children(run.pid):  # the workers are running (other runs' segments do not count)
+            break
         time.sleep(0.05)
     if run.poll() is not None:
         pytest.skip("training ended before it could be interrupted")
     time.sleep(0.5)
+    ours = _segments(run.pid)  # this run's shared memory (other runs may have theirs)
     run.send_signal(signal.SIGINT)
     assert run.wait(timeout=120) == 130
     assert "resume with" in run.stderr.read()
     assert (tmp_path / "m.ckpt.npz").exists()
     time.sleep(0.5)
-    assert {p for p in os.listdir(shm) if p.startswith("psm_")} - before == set()
+    assert ours and {p for p in os.listdir(shm) if p.startswith("psm_")} & ours == set()
     orphans = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -176,3 +176,26 @@ def test_sigint_with_two_workers_leaves_no_process_or_shared_memory(tmp_path):
         except OSError:
             pass
     assert orphans == []
+
+
+def _children(pid: int) -> list[int]:
+    """The ids of the processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def _segments(pid: int) -> set[str]:
+    """The /dev/shm segments process ``pid`` has mapped."""
+    try:
+        with open(f"/proc/{pid}/maps") as f:
+            return {line.split("/dev/shm/")[1].strip() for line in f if "/dev/shm/psm_" in line}
+    except OSError:
+        return set()

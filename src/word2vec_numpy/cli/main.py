@@ -2,7 +2,9 @@
 subcommand is one module of this folder with ``register(subparsers)`` and ``run(args)``.
 
 User errors (bad options, missing files, unknown words) print one line on stderr and exit
-with code 2; Ctrl-C during training saves a checkpoint and exits 130 (143 for SIGTERM).
+with code 2; Ctrl-C during training saves a checkpoint and exits 130 (143 for SIGTERM, 129
+for SIGHUP); a run that fails after training started (a worker killed, a full disk) says
+in one line what was kept and exits with code 1.
 """
 
 from __future__ import annotations
@@ -77,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # SIGTERM and SIGHUP (a closed terminal) end the program as Ctrl-C does: through
+    # KeyboardInterrupt, so files are cleaned up; training turns them into a checkpoint.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.default_int_handler)
     sys.exit(main())
 
 

@@ -7,11 +7,15 @@ The training options are ``TrainConfig``'s fields: each becomes a flag (``lr_min
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
 import os
+import shlex
 import signal
 import sys
+import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +26,10 @@ from ..data.encode import encode_corpus
 from ..data.sample import generate_sample_sentences
 from ..data.text import ReadStats, iter_sentences
 from ..errors import Word2VecError
-from ..files import write_json
+from ..files import DEFERRED_SIGNALS, OutputLock, write_json
 from ..formats.npz import model_path
 from ..model.word2vec import Word2Vec
+from ..training.backend import BackendFailed
 from ..training.trainer import Trainer
 from ..vectors.plot import epoch_boundaries_from, plot_loss, plot_tsne
 from .common import POSITIVE_INT, arg_type, opt
@@ -34,19 +39,42 @@ from .report import report_after_training
 RESUMED_INPUT = ("corpus", "max_tokens")
 
 
+class _Given(argparse.Action):
+    """``store``, noting in ``args.given`` that the option was given on the command line
+    (a resumed run takes the checkpoint's value of every option not given)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[override]
+        setattr(namespace, self.dest, values)
+        namespace.given = frozenset(getattr(namespace, "given", ())) | {self.dest}
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "train",
         help="train word vectors on a corpus",
         description="Train skip-gram or CBOW word vectors with negative sampling.",
     )
-    opt(p, "--corpus", default="sample", help="sample (built in), text8, alice, or a PATH")
-    opt(p, "--max-tokens", type=POSITIVE_INT, default=None, help="read at most N tokens")
+    opt(
+        p,
+        "--corpus",
+        action=_Given,
+        default="sample",
+        help="sample (built in), text8, alice, or a PATH",
+    )
+    opt(
+        p,
+        "--max-tokens",
+        action=_Given,
+        type=POSITIVE_INT,
+        default=None,
+        help="read at most N tokens",
+    )
     opt(p, "--data-dir", default=None, help="where downloads are cached")
     for f in TrainConfig.cli_fields():
         meta = f.metadata
         check = meta["check"]
         kwargs = {
+            "action": _Given,
             "default": meta["cli_default"]() if meta["cli_default"] else f.default,
             "help": meta["help"],
         }
@@ -55,7 +83,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         elif check is not None:
             kwargs["type"] = arg_type(check)
         opt(p, "--" + f.name.replace("_", "-"), **kwargs)
-    opt(p, "--out", default="results/model", help="writes OUT.npz and OUT.metrics.json")
+    opt(
+        p,
+        "--out",
+        default="results/model",
+        help="writes OUT.npz and OUT.metrics.json (missing folders are made)",
+    )
     opt(p, "--evaluate", action="store_true", help="print neighbours and benchmarks after")
     opt(p, "--analogies", default=None, help="questions-words.txt for --evaluate")
     opt(p, "--pairs", nargs="+", default=[], help="word-pair files for --evaluate")
@@ -73,7 +106,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     opt(p, "--checkpoint-every-epoch", action="store_true", help="write OUT.ckpt.npz each epoch")
     opt(p, "--resume", default=None, metavar="CKPT", help="continue from a checkpoint")
-    p.set_defaults(func=run, train_parser=p)
+    p.set_defaults(func=run, train_parser=p, given=frozenset())
 
 
 def config_from(args: argparse.Namespace) -> TrainConfig:
@@ -99,11 +132,7 @@ def corpus_sentences(args: argparse.Namespace, stats: ReadStats) -> tuple[Iterab
     if not path.exists():
         raise Word2VecError(f"corpus file not found: {path} (or use --corpus sample|text8|alice)")
     if path.is_dir():
-        files = sorted(
-            p
-            for p in path.rglob("*")
-            if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in TEXT_SUFFIXES
-        )
+        files = _corpus_files(path)
         if not files:
             raise Word2VecError(
                 f"corpus folder {path} holds no text files (.txt, .gz, .bz2, .xz, .zip)"
@@ -117,21 +146,68 @@ def corpus_sentences(args: argparse.Namespace, stats: ReadStats) -> tuple[Iterab
     return iter_sentences(path, stats=stats), str(path)
 
 
+def _corpus_files(folder: Path) -> list[Path]:
+    """The text files of a corpus folder, in the order they are read."""
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in TEXT_SUFFIXES
+    )
+
+
 def _chain(files: list[Path], stats: ReadStats) -> Iterator[list[str]]:
     for f in files:
         yield from iter_sentences(f, stats=stats)
 
 
-def _output_path(args: argparse.Namespace) -> Path:
+def corpus_identity(name: str) -> dict:
+    """What ``--corpus`` is, whatever the spelling: a built-in name, or the resolved path,
+    the size and a fingerprint (SHA-256 of each file's size, first and last MiB)."""
+    path = Path(name)
+    if name in ("sample", "text8", "alice", "-") or not path.exists():
+        return {"name": name}
+    resolved = path.resolve()
+    files = _corpus_files(resolved) if resolved.is_dir() else [resolved]
+    digest = hashlib.sha256()
+    size = 0
+    for f in files:
+        try:
+            with open(f, "rb") as handle:
+                n = os.fstat(handle.fileno()).st_size
+                digest.update(f"{f.relative_to(resolved) if f != resolved else ''}:{n}:".encode())
+                digest.update(handle.read(1 << 20))
+                if n > 1 << 20:
+                    handle.seek(max(n - (1 << 20), 1 << 20))
+                    digest.update(handle.read())
+        except OSError:
+            return {"name": name}  # unreadable: reading it will say why
+        size += n
+    return {"path": str(resolved), "size": size, "fingerprint": digest.hexdigest()}
+
+
+def _same_corpus(given: dict, saved: dict) -> bool:
+    if "path" in given and "path" in saved:
+        if given["path"] == saved["path"]:
+            return True
+        return (given["size"], given["fingerprint"]) == (saved["size"], saved["fingerprint"])
+    return given == saved
+
+
+def _output_path(args: argparse.Namespace) -> tuple[Path, list[Path]]:
+    """``--out`` as a model path, its folder made if missing; and the folders made."""
     out = model_path(args.out)
     folder = out.parent
-    if not folder.exists():
-        if args.out == "results/model":  # the default: make results/ for the user
-            folder.mkdir(parents=True, exist_ok=True)
-        else:
-            raise Word2VecError(
-                f"output folder does not exist: {folder} (create it or change --out)"
-            )
+    made = []
+    up = folder
+    while not up.exists() and up != up.parent:
+        made.append(up)
+        up = up.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Word2VecError(
+            f"cannot create output folder {folder}: {exc.strerror or exc} (change --out)"
+        ) from None
     if not folder.is_dir():
         raise Word2VecError(f"--out must be in a folder, but {folder} is not one")
     probe = folder / f".word2vec-numpy-write-test-{time.time_ns()}"
@@ -139,8 +215,16 @@ def _output_path(args: argparse.Namespace) -> Path:
         probe.touch()
         probe.unlink()
     except OSError:
+        _remove_empty(made)
         raise Word2VecError(f"cannot write to output folder {folder} (change --out)") from None
-    return out
+    return out, made[::-1]
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders this run made, deepest first, if nothing was written in them."""
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _resumable_keys() -> tuple[str, ...]:
@@ -150,8 +234,9 @@ def _resumable_keys() -> tuple[str, ...]:
 
 def _resume_options(args: argparse.Namespace) -> Word2Vec:
     """Load ``--resume``'s checkpoint and fill in the options it was made with; an option
-    given explicitly with another value is refused. The worker count of the checkpoint is
-    used unless ``--workers`` is given."""
+    given explicitly with another value is refused. The corpus is compared by what it is
+    (``corpus_identity``), not by how its path is spelled. The worker count of the
+    checkpoint is used unless ``--workers`` is given."""
     path = Path(args.resume)
     if not path.is_file():
         raise Word2VecError(f"checkpoint not found: {path}")
@@ -161,22 +246,38 @@ def _resume_options(args: argparse.Namespace) -> Word2Vec:
     if not saved or "rng" not in state:
         raise Word2VecError(f"{path} is a finished model, not a training checkpoint")
     defaults = vars(args.train_parser.parse_args([]))
+    given = getattr(args, "given", None)
+
+    def explicit(key: str) -> bool:  # a Namespace not made by our parser: compare values
+        return key in given if given is not None else getattr(args, key) != defaults.get(key)
+
     for key in _resumable_keys():
-        given = getattr(args, key)
-        if given != defaults.get(key) and given != saved.get(key):
+        value = getattr(args, key)
+        if key == "corpus" and "corpus_identity" in saved:
+            saved_id = saved["corpus_identity"]
+            if not explicit(key):
+                args.corpus = saved_id.get("path", saved["corpus"])
+            elif not _same_corpus(corpus_identity(value), saved_id):
+                where = saved_id.get("path", saved_id.get("name"))
+                raise Word2VecError(
+                    f"cannot resume: --corpus {value} is not the checkpoint's corpus ({where})"
+                )
+            continue
+        if explicit(key) and value != saved.get(key):
             flag = "--" + key.replace("_", "-")
             raise Word2VecError(
-                f"cannot resume: {flag} {given} differs from the checkpoint's {saved.get(key)}"
+                f"cannot resume: {flag} {value} differs from the checkpoint's {saved.get(key)}"
             )
         setattr(args, key, saved.get(key))
-    if args.workers == defaults.get("workers") and "workers" in saved:
+    if not explicit("workers") and "workers" in saved:
         args.workers = saved["workers"]
     return model
 
 
 class _StopOnSignal:
-    """SIGINT/SIGTERM ask the trainer to stop at the next chunk boundary (a second Ctrl-C
-    stops at once); remembers which signal came."""
+    """SIGINT, SIGTERM and SIGHUP (a closed terminal) ask the trainer to stop after the
+    current batch, which takes at most a few seconds; more of them change nothing, so a
+    checkpoint being written is never cut short. Remembers the first signal."""
 
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
@@ -184,37 +285,92 @@ class _StopOnSignal:
         self.previous: dict = {}
 
     def __enter__(self) -> _StopOnSignal:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in DEFERRED_SIGNALS:
             self.previous[sig] = signal.signal(sig, self._handle)
         return self
 
     def _handle(self, signum: int, frame) -> None:
-        if self.signum is not None and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        self.signum = signum
+        if self.signum is None:
+            self.signum = signum
         self.trainer.request_stop()
 
     def __exit__(self, *exc) -> None:
         for sig, handler in self.previous.items():
-            signal.signal(sig, handler)
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+
+
+def _tell(text: str) -> None:
+    """A line on stderr; after SIGHUP the terminal may be gone, which must not end the run."""
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=sys.stderr, flush=True)
+
+
+def _fallback_folders(out: Path) -> list[Path]:
+    """Where weights go when OUT's folder cannot take them (a full disk)."""
+    folders = []
+    for folder in (Path(tempfile.gettempdir()), Path.home()):
+        with contextlib.suppress(OSError, RuntimeError):
+            folder = folder.resolve()
+            if folder.is_dir() and folder != out.parent.resolve() and folder not in folders:
+                folders.append(folder)
+    return folders
+
+
+def _save_somewhere(save: Callable[[str], str], path: str, out: Path) -> tuple[str, str | None]:
+    """``save(path)``; if that fails, save to a fallback folder instead. Returns where it was
+    saved and, if not at ``path``, why not. Raises ``Word2VecError`` if nowhere would do."""
+    try:
+        return save(path), None
+    except Word2VecError as exc:
+        problem = str(exc)
+    name = Path(path).name
+    for folder in _fallback_folders(out):
+        try:
+            return save(str(folder / f"word2vec-numpy-{os.getpid()}-{name}")), problem
+        except Word2VecError:
+            continue
+    raise Word2VecError(f"{problem}, and no copy could be written to {_or(_fallback_folders(out))}")
+
+
+def _or(folders: list[Path]) -> str:
+    return " or ".join(str(f) for f in folders) or "another folder"
+
+
+def _resume_command(ckpt: str, args: argparse.Namespace) -> str:
+    return f"word2vec-numpy train --resume {shlex.quote(ckpt)} --out {shlex.quote(args.out)}"
 
 
 def run(args: argparse.Namespace) -> int:
+    out, made = _output_path(args)
+    stem = str(out)[: -len(".npz")]
+    try:
+        with OutputLock(stem + ".lock", what=str(out)) as lock:
+            if lock.stale_pid and not args.quiet:
+                _tell(f"taking over {lock.path}, left by process {lock.stale_pid} (not running)")
+            return _run_locked(args, out, stem)
+    except BaseException:
+        _remove_empty(made)  # a run that wrote nothing leaves no folder behind
+        raise
+
+
+def _run_locked(args: argparse.Namespace, out: Path, stem: str) -> int:
     resumed = _resume_options(args) if args.resume else None
     config = config_from(args)
-    out = _output_path(args)
-    stem = str(out)[: -len(".npz")]
     ckpt_path = stem + ".ckpt.npz"
-    log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
+    log = (lambda *a: None) if args.quiet else (lambda text: _tell(text))
     stats = ReadStats()
     sentences, source = corpus_sentences(args, stats)
     log(f"reading {source} ...")
     t0 = time.perf_counter()
     ids_path = Path(stem + ".ids.u32")
-    corpus = encode_corpus(
-        sentences, ids_path, min_count=config.min_count, max_tokens=args.max_tokens, source=source
-    )
-    try:
+    try:  # the id file goes on every exit
+        corpus = encode_corpus(
+            sentences,
+            ids_path,
+            min_count=config.min_count,
+            max_tokens=args.max_tokens,
+            source=source,
+        )
         vocab = corpus.vocab
         if corpus.total_tokens == 0:
             raise Word2VecError(f"no words found in {source}: is it a text file?")
@@ -229,10 +385,9 @@ def run(args: argparse.Namespace) -> int:
                 f"not more than one window (--window {config.window}): use a longer text"
             )
         if stats.replaced:
-            print(
+            _tell(
                 f"warning: {stats.replaced:,} invalid UTF-8 sequences in {source} were "
-                "replaced by U+FFFD",
-                file=sys.stderr,
+                "replaced by U+FFFD"
             )
         log(
             f"{corpus.total_tokens:,} tokens, {len(vocab):,} words with count >= "
@@ -246,9 +401,21 @@ def run(args: argparse.Namespace) -> int:
             model = Word2Vec(vocab, config)
         options = {key: getattr(args, key) for key in _resumable_keys()}
         options["workers"] = config.workers
+        options["corpus_identity"] = corpus_identity(args.corpus)
+        warned: set[str] = set()
+
+        def save_checkpoint(path: str) -> str:
+            return model.save(path, extra_state=dict(trainer.state(), cli_options=options))
 
         def checkpoint(trainer: Trainer) -> None:
-            model.save(ckpt_path, extra_state=dict(trainer.state(), cli_options=options))
+            """Periodic checkpoints: one that cannot be written leaves the previous one and
+            training goes on (the disk may have room again by the next one)."""
+            try:
+                save_checkpoint(ckpt_path)
+            except Word2VecError as exc:
+                if str(exc) not in warned:
+                    warned.add(str(exc))
+                    _tell(f"warning: {exc}; training goes on, an earlier checkpoint is kept")
 
         trainer = Trainer(
             model,
@@ -263,37 +430,87 @@ def run(args: argparse.Namespace) -> int:
             trainer.restore(resumed.training_state)
             log(f"resuming at epoch {trainer.epoch + 1}, {trainer.words_done:,} words done")
         with _StopOnSignal(trainer) as stopper:
-            trainer.train()
-        if not trainer.finished:
-            checkpoint(trainer)
-            name = signal.Signals(stopper.signum).name if stopper.signum else "a stop request"
-            print(
-                f"stopped by {name} at epoch {trainer.epoch + 1}/{config.epochs} "
-                f"({100 * trainer.words_done / max(trainer.total_words, 1):.1f}% done); "
-                f"checkpoint saved: resume with: word2vec-numpy train --resume {ckpt_path} "
-                f"--out {args.out}",
-                file=sys.stderr,
-            )
-            return 128 + (stopper.signum or signal.SIGINT)
+            try:
+                trainer.train()
+            except BackendFailed as exc:
+                where = _stopped_checkpoint(save_checkpoint, ckpt_path, out, trainer, args)
+                raise Word2VecError(f"{exc} {where}", exit_code=1) from None
+            if not trainer.finished:
+                where = _stopped_checkpoint(save_checkpoint, ckpt_path, out, trainer, args)
+                name = signal.Signals(stopper.signum).name if stopper.signum else "a stop request"
+                _tell(f"stopped by {name} {where}")
+                return 128 + (stopper.signum or signal.SIGINT)
+            _finish(model, trainer, corpus, source, out, stem, ckpt_path)
     finally:
-        if ids_path.exists():
+        with contextlib.suppress(OSError):
             ids_path.unlink()
-    model.save(out)
-    if os.path.exists(ckpt_path):
-        os.remove(ckpt_path)  # superseded by the finished model
-    metrics = trainer.metrics(corpus_tokens=corpus.total_tokens)
-    metrics["corpus"] = source
-    write_json(stem + ".metrics.json", metrics)
-    print(
-        f"trained {config.model} on {metrics['words_read']:,} words in "
-        f"{metrics['seconds']:.1f} s ({metrics['words_per_second'] / 1000:.0f}k words/s), "
-        f"final loss {metrics['final_loss']:.4f}; saved {out} and {stem}.metrics.json"
-    )
+    if stopper.signum:  # came while the model was saved: it is complete; nothing more
+        _tell(f"stopped by {signal.Signals(stopper.signum).name} after the model was saved")
+        return 128 + stopper.signum
     if args.evaluate:
         report_after_training(model, args, sys.stdout)
     if args.plot:
         _plots(model, trainer, stem)
     return 0
+
+
+def _stopped_checkpoint(
+    save: Callable[[str], str],
+    ckpt_path: str,
+    out: Path,
+    trainer: Trainer,
+    args: argparse.Namespace,
+) -> str:
+    """Write the checkpoint of a run that stopped early; the rest of the one-line message:
+    where it stands, where the checkpoint is and the command that resumes it."""
+    done = (
+        f"at epoch {trainer.epoch + 1}/{trainer.config.epochs} "
+        f"({100 * trainer.words_done / max(trainer.total_words, 1):.1f}% done)"
+    )
+    try:
+        where, problem = _save_somewhere(save, ckpt_path, out)
+    except Word2VecError as exc:
+        kept = f"{ckpt_path} from earlier is kept" if os.path.exists(ckpt_path) else "none"
+        raise Word2VecError(
+            f"stopped {done}, but no checkpoint could be written: {exc} (checkpoint: {kept})",
+            exit_code=1,
+        ) from None
+    saved = "checkpoint saved" if problem is None else f"{problem}; checkpoint saved to {where}"
+    return f"{done}; {saved}: resume with: {_resume_command(where, args)}"
+
+
+def _finish(
+    model: Word2Vec,
+    trainer: Trainer,
+    corpus,
+    source: str,
+    out: Path,
+    stem: str,
+    ckpt_path: str,
+) -> None:
+    """Save the finished model (elsewhere if OUT cannot take it), drop the checkpoint it
+    supersedes, write the metrics and say so."""
+    where, problem = _save_somewhere(model.save, str(out), out)
+    if problem is not None:  # keep the checkpoint too: the fallback folder may be temporary
+        raise Word2VecError(
+            f"{problem}; the trained model was saved to {where} instead (move it to {out})",
+            exit_code=1,
+        )
+    with contextlib.suppress(OSError):
+        os.remove(ckpt_path)  # superseded by the finished model
+    metrics = trainer.metrics(corpus_tokens=corpus.total_tokens)
+    metrics["corpus"] = source
+    try:
+        write_json(stem + ".metrics.json", metrics)
+    except Word2VecError as exc:
+        raise Word2VecError(f"{exc} (the model {out} was saved)", exit_code=1) from None
+    with contextlib.suppress(OSError, ValueError):
+        print(
+            f"trained {trainer.config.model} on {metrics['words_read']:,} words in "
+            f"{metrics['seconds']:.1f} s ({metrics['words_per_second'] / 1000:.0f}k words/s), "
+            f"final loss {metrics['final_loss']:.4f}; saved {out} and {stem}.metrics.json",
+            flush=True,
+        )
 
 
 def _plots(model: Word2Vec, trainer: Trainer, stem: str) -> None:

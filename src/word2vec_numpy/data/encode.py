@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import Word2VecError
 from .vocab import Vocabulary
 
 SEPARATOR = np.uint32(0xFFFFFFFF)  # sentence end in the uint32 id file
@@ -56,14 +57,20 @@ def encode_corpus(
     writes provisional ids to a temporary file; then the vocabulary is built from their
     counts (``np.bincount``) and the file is rewritten through a lookup table, chunk by
     chunk, dropping the words below ``min_count``. Only the dict of distinct words is
-    held in memory.
+    held in memory. A failed write (a full disk) is a one-line ``Word2VecError`` and leaves
+    no file behind.
     """
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     first_seen: dict[str, int] = {}
     counts = np.zeros(0, dtype=np.int64)
     n_tokens = 0
-    fd, tmp_name = tempfile.mkstemp(prefix=out_path.name + ".", suffix=".prov", dir=out_path.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=out_path.name + ".", suffix=".prov", dir=out_path.parent
+        )
+    except OSError as exc:
+        raise Word2VecError(f"cannot write {out_path}: {exc.strerror or exc}") from None
     tmp_final = str(out_path) + ".tmp"
     try:
         with os.fdopen(fd, "wb") as tmp:
@@ -119,6 +126,8 @@ def encode_corpus(
                 final[~dup].tofile(dst)
                 n_words += int(np.count_nonzero(~sep))
         os.replace(tmp_final, out_path)
+    except OSError as exc:  # reading errors are Word2VecErrors already: this is a write
+        raise Word2VecError(f"cannot write {out_path}: {exc.strerror or exc}") from None
     finally:
         for leftover in (tmp_name, tmp_final):
             if os.path.exists(leftover):
