@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 import pytest
+from conftest import children_of, shm_segments_of
 
 from word2vec_numpy import Trainer, Word2Vec, Word2VecError, encode_corpus
 from word2vec_numpy.data.sample import generate_sample_sentences, write_sample_corpus
@@ -154,13 +155,13 @@ def test_sigint_with_two_workers_leaves_no_process_or_shared_memory(tmp_path):
     )
     deadline = time.time() + 60
     while time.time() < deadline and run.poll() is None:
-        if _children(run.pid):  # the workers are running (other runs' segments do not count)
+        if children_of(run.pid):  # the workers are running (other runs' segments do not count)
             break
         time.sleep(0.05)
     if run.poll() is not None:
         pytest.skip("training ended before it could be interrupted")
     time.sleep(0.5)
-    ours = _segments(run.pid)  # this run's shared memory (other runs may have theirs)
+    ours = shm_segments_of(run.pid)  # this run's shared memory (other runs may have theirs)
     run.send_signal(signal.SIGINT)
     assert run.wait(timeout=120) == 130
     assert "resume with" in run.stderr.read()
@@ -176,26 +177,3 @@ def test_sigint_with_two_workers_leaves_no_process_or_shared_memory(tmp_path):
         except OSError:
             pass
     assert orphans == []
-
-
-def _children(pid: int) -> list[int]:
-    """The ids of the processes whose parent is ``pid`` (Linux /proc)."""
-    found = []
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(entry))
-    return found
-
-
-def _segments(pid: int) -> set[str]:
-    """The /dev/shm segments process ``pid`` has mapped."""
-    try:
-        with open(f"/proc/{pid}/maps") as f:
-            return {line.split("/dev/shm/")[1].strip() for line in f if "/dev/shm/psm_" in line}
-    except OSError:
-        return set()
