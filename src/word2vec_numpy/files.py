@@ -73,7 +73,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
             # "x": never clobber another file; created with mode 0o666 minus the umask.
             f = open(tmp, "xb")
         except OSError as exc:
-            raise Word2VecError(f"cannot write {target}: {exc.strerror or exc}") from None
+            raise Word2VecError(f"cannot write {target}: {why(exc)}") from None
         try:
             with f:
                 write(f)
@@ -84,8 +84,16 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             if isinstance(exc, OSError):
-                raise Word2VecError(f"cannot write {target}: {exc.strerror or exc}") from None
+                raise Word2VecError(f"cannot write {target}: {why(exc)}") from None
             raise
+
+
+def why(exc: OSError) -> str:
+    """An OS error in words: its strerror, or, for a short write that gives none (NumPy's
+    ``tofile``), the likely cause."""
+    if exc.strerror:
+        return exc.strerror
+    return f"the disk is full or a file-size limit was reached ({exc})"
 
 
 def write_json(path: str | os.PathLike, obj: dict) -> None:

@@ -255,6 +255,42 @@ def test_workers_stop_within_a_batch_not_a_chunk(big):
     assert not trainer.finished and trainer.todo and trainer.todo[0].done > 0
 
 
+def test_a_worker_stuck_in_a_batch_is_cut_and_its_batch_trained_again(big, tmp_path, monkeypatch):
+    """A batch can take seconds (--neg 10000); a stop must not: a worker still in its batch
+    1.5 s after the stop is killed, what it published stands, and the resumed run trains its
+    batch again: every word is still read and trained once per epoch."""
+    n = big.n_words
+    train_batch = Word2Vec.train_batch
+    calls = [0]
+
+    def slow_after_a_while(self, batch, lr):  # in the workers (forked after the patch)
+        calls[0] += 1
+        if calls[0] == 20:
+            time.sleep(60)
+        return train_batch(self, batch, lr)
+
+    monkeypatch.setattr(Word2Vec, "train_batch", slow_after_a_while)
+    model, trainer = _trainer(big, workers=2, **EVERY)
+    asked = []
+
+    def ask(**kwargs) -> None:
+        report(**kwargs)
+        if not asked and trainer.words_done > 3000:
+            asked.append(time.perf_counter())
+            trainer.request_stop()
+
+    report = trainer._report
+    trainer._report = ask
+    trainer.train()
+    assert time.perf_counter() - asked[0] < 4
+    assert not trainer.finished and trainer.todo
+    path = model.save(tmp_path / "ckpt", extra_state=trainer.state())
+    monkeypatch.setattr(Word2Vec, "train_batch", train_batch)
+    resumed_model, resumed = _resume(path, big, workers=2, **EVERY)
+    resumed.train()
+    assert resumed.words_per_epoch == resumed.kept_per_epoch == [n, n]
+
+
 # -- tiny and repetitive corpora ----------------------------------------------------------------
 SENTENCE = "the cat sat on the mat and the dog sat on the log".split()
 

@@ -329,7 +329,9 @@ def _save_somewhere(save: Callable[[str], str], path: str, out: Path) -> tuple[s
             return save(str(folder / f"word2vec-numpy-{os.getpid()}-{name}")), problem
         except Word2VecError:
             continue
-    raise Word2VecError(f"{problem}, and no copy could be written to {_or(_fallback_folders(out))}")
+    raise Word2VecError(
+        f"{problem}, and no copy could be written to {_or(_fallback_folders(out))}", exit_code=1
+    )
 
 
 def _or(folders: list[Path]) -> str:

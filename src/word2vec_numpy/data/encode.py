@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Word2VecError
+from ..files import why
 from .vocab import Vocabulary
 
 SEPARATOR = np.uint32(0xFFFFFFFF)  # sentence end in the uint32 id file
@@ -70,7 +71,7 @@ def encode_corpus(
             prefix=out_path.name + ".", suffix=".prov", dir=out_path.parent
         )
     except OSError as exc:
-        raise Word2VecError(f"cannot write {out_path}: {exc.strerror or exc}") from None
+        raise Word2VecError(f"cannot write {out_path}: {why(exc)}") from None
     tmp_final = str(out_path) + ".tmp"
     try:
         with os.fdopen(fd, "wb") as tmp:
@@ -127,7 +128,7 @@ def encode_corpus(
                 n_words += int(np.count_nonzero(~sep))
         os.replace(tmp_final, out_path)
     except OSError as exc:  # reading errors are Word2VecErrors already: this is a write
-        raise Word2VecError(f"cannot write {out_path}: {exc.strerror or exc}") from None
+        raise Word2VecError(f"cannot write {out_path}: {why(exc)}") from None
     finally:
         for leftover in (tmp_name, tmp_final):
             if os.path.exists(leftover):

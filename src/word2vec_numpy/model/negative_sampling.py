@@ -204,7 +204,7 @@ class NegativeSampling(Loss):
         if not curvature:
             return loss, gH.reshape(H.shape), gU, None, None
         rows = draw.order.reshape(ng, G)
-        negatives = np.arange(ng * self.n_shared).reshape(ng, self.n_shared)
+        negatives = np.arange(draw.neg.size).reshape(draw.neg.shape)
         parts = (Kn[0], U, rows), (Kn[0].transpose(0, 2, 1), Hn, negatives)
         return loss, gH.reshape(H.shape), gU, *parts
 

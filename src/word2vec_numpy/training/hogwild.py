@@ -23,12 +23,14 @@ writing.
 Stopping (Ctrl-C, SIGTERM, SIGHUP, ``Trainer.request_stop``): the workers ignore these
 signals; the parent sets a shared stop flag, each worker finishes its current batch and
 exits; the parent reports what is left of the epoch to the trainer, so a resumed run (with
-any number of workers) trains exactly the rest. A worker that dies (killed by the OOM
-killer, an error) is noticed within ``_POLL_SECONDS``: the parent stops the others the same
-way and raises ``WorkerFailed`` after reporting where every worker stands; the batch the dead
-worker was in may be partly applied and is trained again on resume. A worker whose parent
-died stops after its batch. At the end the model gets private copies of the matrices and
-the shared memory is removed.
+any number of workers) trains exactly the rest. A worker still in its batch ``_STOP_GRACE``
+seconds after the stop (one batch takes seconds with ``--neg 10000``) is killed: what it
+published stands, and the batch it was in, perhaps partly applied, is trained again. A
+worker that dies (killed by the OOM killer, an error) is noticed within ``_POLL_SECONDS``:
+the parent stops the others the same way and raises ``WorkerFailed`` after reporting where
+every worker stands; the batch the dead worker was in may be partly applied and is trained
+again on resume. A worker whose parent died stops after its batch. At the end the model
+gets private copies of the matrices and the shared memory is removed.
 """
 
 from __future__ import annotations
@@ -43,12 +45,15 @@ from multiprocessing import shared_memory
 import numpy as np
 
 from ..data.encode import EncodedCorpus
+from ..errors import Word2VecError
+from ..files import why
 from ..model.batching import BatchMaker
 from ..model.word2vec import Word2Vec
 from .backend import Backend, BackendFailed, EpochRun, Piece, TrainJob, remaining, split_pieces
 from .kernel import TrainingDiverged, train_piece
 
 _POLL_SECONDS = 0.05
+_STOP_GRACE = 1.5  # seconds a worker has to end its batch after a stop; then it is killed
 _RUN, _STOP, _DIVERGED = 0, 1, 2  # values of the control flag
 # a worker's row of ``control``: [active slot, slot 0, slot 1], each slot
 # (words read, words kept, piece index, chunk start, batches done of that chunk)
@@ -176,6 +181,7 @@ class HogwildBackend(Backend):
     def open(self, job: TrainJob) -> None:
         model, n = job.model, self.n_slices
         self._names: dict[str, tuple] = {}
+        _check_room(sum(m.nbytes for m in model.matrices().values()), n)
         try:
             self._ids_path, self._tmp_ids = _ids_file(job.corpus, job.ids)
             # While the workers train, the model *is* the shared matrices (no second copy).
@@ -185,8 +191,13 @@ class HogwildBackend(Backend):
             self._share("control", np.zeros((n, _ROW), dtype=np.int64))
             self._share("flag", np.zeros(1, dtype=np.int64))
             self._share("errors", np.zeros((n, _ERROR_BYTES), dtype=np.uint8))
-        except BaseException:
+        except BaseException as exc:
             self.close(job)
+            if isinstance(exc, OSError):  # /dev/shm full, or a file-size limit
+                raise Word2VecError(
+                    f"cannot share the model with {n} worker processes: {why(exc)} "
+                    "(free /dev/shm or use --workers 1)"
+                ) from None
             raise
 
     def close(self, job: TrainJob) -> None:
@@ -260,18 +271,29 @@ class HogwildBackend(Backend):
         A worker that dies stops the others; ``WorkerFailed`` follows the final report."""
         control, flag, errors = (self._shared[k] for k in ("control", "flag", "errors"))
         reported = np.zeros(4)  # loss, pairs, batches, kept already reported
-        failed = None
+        failed, cut, stopping = None, [], None
         try:
             while True:
-                if run.should_stop() and flag[0] == _RUN:
-                    flag[0] = _STOP
                 if failed is None:
-                    failed = next((p for p in procs if p.exitcode not in (None, 0)), None)
+                    failed = next(
+                        (p for p in procs if p.exitcode not in (None, 0) and p not in cut), None
+                    )
                     if failed is not None and flag[0] == _RUN:
                         flag[0] = _STOP  # stop the others now, at their next batch
                 if not any(p.is_alive() for p in procs):
                     break
                 reported = self._report_since(run, reported, todo=None)
+                if run.should_stop() and flag[0] == _RUN:  # also one asked for in the report
+                    flag[0] = _STOP
+                if flag[0] != _RUN:
+                    stopping = stopping or time.perf_counter()
+                    if time.perf_counter() - stopping > _STOP_GRACE:
+                        # a batch can take seconds (--neg 10000, --dim 1000): a stop must
+                        # not; what the worker published stands, its batch is done again
+                        for proc in procs:
+                            if proc.is_alive() and proc not in cut:
+                                cut.append(proc)
+                                proc.kill()
                 time.sleep(_POLL_SECONDS)
         finally:  # also on KeyboardInterrupt: never leave workers behind
             if any(p.is_alive() for p in procs):
@@ -280,7 +302,7 @@ class HogwildBackend(Backend):
         if flag[0] == _DIVERGED:
             raise TrainingDiverged(job.schedule.lr, job.config.batch_size)
         if failed is None:
-            failed = next((p for p in procs if p.exitcode != 0), None)
+            failed = next((p for p in procs if p.exitcode != 0 and p not in cut), None)
         left = []
         for k, pieces in enumerate(slices):
             left += _left_of(pieces, _slot(control[k]), job.config.seed, run.epoch)
@@ -320,6 +342,34 @@ def _left_of(pieces: list[Piece], slot: np.ndarray, seed: int, epoch: int) -> li
         started_here = lo == piece.lo and piece.done
         rng = piece.rng if started_here else _chunk_rng(seed, epoch, lo).bit_generator.state
     return [Piece(lo, piece.hi, done, rng), *pieces[i + 1 :]]
+
+
+def _check_room(nbytes: int, n: int) -> None:
+    """Refuse in one line, before any segment is made, when the matrices cannot be shared:
+    more than /dev/shm has free (writing into it would kill the process with SIGBUS) or
+    than the file-size limit allows (making the segment fails, and the resource tracker
+    complains in a traceback)."""
+    problem = None
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        if limit != resource.RLIM_INFINITY and nbytes > limit:
+            problem = f"the file-size limit ({limit:,} bytes) is below {nbytes:,} bytes"
+    except (ImportError, OSError, ValueError):
+        pass
+    try:
+        stats = os.statvfs("/dev/shm")
+        free = stats.f_bavail * stats.f_frsize
+        if nbytes > free:
+            problem = f"/dev/shm has {free:,} bytes free, {nbytes:,} needed"
+    except (AttributeError, OSError):
+        pass
+    if problem:
+        raise Word2VecError(
+            f"cannot share the model with {n} worker processes: {problem} "
+            "(free /dev/shm or use --workers 1)"
+        )
 
 
 def _failure(exitcode: int | None, message: str) -> str:
