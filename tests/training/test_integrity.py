@@ -16,10 +16,12 @@ import pytest
 from word2vec_numpy import Trainer, Word2Vec, encode_corpus
 from word2vec_numpy.data.sample import generate_sample_sentences
 from word2vec_numpy.data.vocab import Vocabulary
+from word2vec_numpy.errors import Word2VecError
 from word2vec_numpy.model import word2vec as w2v_module
+from word2vec_numpy.model.batching import BatchMaker
 from word2vec_numpy.model.ops import Curvature, bound_steps
-from word2vec_numpy.training.backend import BackendFailed, Piece, split_pieces
-from word2vec_numpy.training.kernel import TrainingDiverged
+from word2vec_numpy.training.backend import Backend, BackendFailed, Piece, split_pieces
+from word2vec_numpy.training.kernel import TrainingDiverged, train_slice
 
 # small chunks and batches: many batches per chunk, several chunks per epoch
 ONE = dict(epochs=2, workers=1, seed=11, quiet=True, chunk_words=6000, batch_size=64)
@@ -114,6 +116,59 @@ def test_stopping_again_and_again_is_still_bit_exact(corpus, uninterrupted, tmp_
     np.testing.assert_array_equal(model.W_in, full_model.W_in)
     np.testing.assert_array_equal(model.W_out, full_model.W_out)
     assert trainer.words_trained == full.words_trained
+
+
+class EarlierBackend(Backend):
+    """A backend written against the earlier interface (as the one-process backend was):
+    it reads ``run.positions`` and reports ``positions=`` at chunk boundaries only."""
+
+    def run_epoch(self, job, run) -> bool:
+        maker = BatchMaker(job.config.window, job.config.batch_size, losses=job.model.losses)
+        base = run.words_before
+        steps = train_slice(
+            job.model,
+            job.ids,
+            run.positions[0] if run.positions else 0,
+            len(job.ids),
+            job.keep_prob,
+            maker,
+            run.rng,
+            lambda read: job.schedule(base + read),
+            job.config.chunk_words,
+        )
+        for loss, pairs, words, kept, next_position in steps:
+            at_boundary = next_position is not None
+            positions = [next_position] if at_boundary else None
+            run.report(
+                loss=loss,
+                pairs=pairs,
+                batches=1,
+                words=base + words,
+                kept=kept,
+                positions=positions,
+            )
+            if at_boundary and run.should_stop():
+                return False
+        return True
+
+
+def test_a_backend_of_the_earlier_interface_still_works(corpus, uninterrupted, tmp_path):
+    full_model = uninterrupted[0]
+    model, trainer = _trainer(corpus, backend=EarlierBackend(), **ONE)
+    trainer.train(on_chunk=_stop_after(2))  # called at its chunk boundaries only
+    assert not trainer.finished and trainer.todo[0].done == 0
+    path = model.save(tmp_path / "ckpt", extra_state=trainer.state())
+    resumed_model, resumed = _resume(path, corpus, backend=EarlierBackend(), **ONE)
+    resumed.train()
+    np.testing.assert_array_equal(resumed_model.W_in, full_model.W_in)
+    assert resumed.words_per_epoch == [corpus.n_words] * 2
+
+    # stopped inside a chunk by the new backend: the earlier one cannot continue that
+    model, trainer = _trainer(corpus, **ONE)
+    trainer.train(on_chunk=_stop_after(3))
+    path = model.save(tmp_path / "mid", extra_state=trainer.state())
+    with pytest.raises(Word2VecError, match="cannot be continued by EarlierBackend"):
+        _resume(path, corpus, backend=EarlierBackend(), **ONE)[1].train()
 
 
 # -- several workers: the untrained rest of the epoch, whatever the worker count ---------------

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except Word2VecError as exc:
-        print(f"word2vec-numpy {args.command}: {exc}", file=sys.stderr)
+        _say(f"word2vec-numpy {args.command}: {exc}")
         return exc.exit_code
     except KeyError as exc:  # an unknown word
         message = exc.args[0] if exc.args else str(exc)
@@ -76,6 +76,15 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         print(f"word2vec-numpy {args.command}: out of memory", file=sys.stderr)
         return 2
+
+
+def _say(line: str) -> None:
+    """One line on stderr, which may be a terminal that is gone (SIGHUP): the exit code
+    still tells."""
+    try:
+        print(line, file=sys.stderr)
+    except (OSError, ValueError):
+        pass
 
 
 def entry() -> None:
