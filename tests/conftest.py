@@ -169,3 +169,44 @@ def make_zip() -> Callable[..., Path]:
         return path
 
     return make
+
+
+# -- processes of a run under test (Linux /proc) ------------------------------------------------
+def children_of(pid: int) -> list[int]:
+    """The ids of the processes whose parent is ``pid``."""
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def workers_of(pid: int) -> list[int]:
+    """The running training workers of ``pid``: its children but multiprocessing's resource
+    tracker."""
+    workers = []
+    for child in children_of(pid):
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as f:
+                tracker = b"resource_tracker" in f.read()
+            with open(f"/proc/{child}/stat", "rb") as f:
+                running = f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+        except OSError:
+            continue
+        if running and not tracker:
+            workers.append(child)
+    return workers
+
+
+def shm_segments_of(pid: int) -> set[str]:
+    """The /dev/shm segments process ``pid`` has mapped (other runs may have theirs)."""
+    try:
+        with open(f"/proc/{pid}/maps") as f:
+            return {line.split("/dev/shm/")[1].strip() for line in f if "/dev/shm/psm_" in line}
+    except OSError:
+        return set()

@@ -1,16 +1,19 @@
-"""Small file helpers shared by every layer: the one way outputs are written, the test for
-"an output that is also an input", and JSON files that are always valid JSON."""
+"""Small file helpers shared by every layer: the one atomic write, JSON files, and the lock
+that keeps two runs from writing the same output."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import math
 import os
+import signal
 import stat
 import sys
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -18,7 +21,51 @@ import numpy as np
 
 from .errors import Word2VecError
 
-__all__ = ["atomic_write", "json_text", "same_file", "write_json"]
+__all__ = [
+    "DEFERRED_SIGNALS",
+    "OutputLock",
+    "atomic_write",
+    "json_text",
+    "same_file",
+    "signals_deferred",
+    "why",
+    "write_json",
+]
+
+try:  # POSIX; elsewhere two runs on one output are not detected
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+# Signals that would end the process in the middle of a write: held back until it is done.
+DEFERRED_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold back SIGINT, SIGTERM and SIGHUP until the block is done, then deliver them to the
+    handlers in place before it: a write, once started, completes. (Only the main thread can
+    handle signals; elsewhere this does nothing.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = {}
+    for sig in DEFERRED_SIGNALS:
+        handler = signal.getsignal(sig)
+        if handler is None or handler is signal.SIG_IGN:  # not ours to touch, or ignored
+            continue
+        previous[sig] = handler
+        signal.signal(sig, lambda signum, frame: pending.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(pending):
+            signal.raise_signal(sig)
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -> None:
@@ -45,6 +92,10 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -
     Written-through outputs cannot be atomic: a failure may leave part of the output
     written. OS errors become a one-line :class:`Word2VecError`; a closed pipe
     (``BrokenPipeError``) is raised as it is, for the command line to end quietly.
+
+    Atomic writes are on disk (fsync) before the rename, so a write error cannot show only
+    later; signals that would stop the process (Ctrl-C, SIGTERM, SIGHUP) wait until the
+    write is done.
     """
     name = os.fspath(path)
     if name == "-":
@@ -84,26 +135,42 @@ def _write_atomically(
     if not folder.is_dir():
         raise Word2VecError(f"cannot write {name}: folder {folder} does not exist")
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        # O_EXCL: never clobber another file; mode 0o666 so the umask applies as usual.
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        fd = os.open(tmp, flags, 0o666)
-    except OSError as exc:
-        raise Word2VecError(f"cannot write {name}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if info is not None and hasattr(os, "fchmod"):
-                os.fchmod(f.fileno(), stat.S_IMODE(info.st_mode))
-            write(f)
-        os.replace(tmp, target)
-    except BaseException as exc:
+    # Signals that would end the process wait until the write is done (or undone): a save,
+    # once started, completes or leaves the previous file.
+    with signals_deferred():
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
-            raise Word2VecError(f"cannot write {name}: {exc.strerror or exc}") from None
-        raise
+            new = _create(tmp)
+        except OSError as exc:
+            raise Word2VecError(f"cannot write {name}: {why(exc)}") from None
+        try:
+            with new as f:
+                if info is not None and hasattr(os, "fchmod"):
+                    os.fchmod(f.fileno(), stat.S_IMODE(info.st_mode))
+                write(f)
+                f.flush()
+                os.fsync(f.fileno())  # a write error shows now, not after the rename
+            os.replace(tmp, target)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+                raise Word2VecError(f"cannot write {name}: {why(exc)}") from None
+            raise
+
+
+def _create(path: Path) -> BinaryIO:
+    """A new file, open for writing. O_EXCL: never clobber another file; mode 0o666 so that
+    the umask applies as usual."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    return os.fdopen(os.open(path, flags, 0o666), "wb")
+
+
+def why(exc: OSError) -> str:
+    """An OS error in words: its strerror, or, for a short write that gives none (NumPy's
+    ``tofile``), the likely cause."""
+    if exc.strerror:
+        return exc.strerror
+    return f"the disk is full or a file-size limit was reached ({exc})"
 
 
 def _own_descriptor(name: str) -> int | None:
@@ -154,7 +221,7 @@ def _write_descriptor(name: str, number: int, write: Callable[[BinaryIO], object
     try:
         fd = os.dup(number)
     except OSError as exc:
-        raise Word2VecError(f"cannot write {name}: {exc.strerror or exc}") from None
+        raise Word2VecError(f"cannot write {name}: {why(exc)}") from None
     _write_to(fd, name, write)
 
 
@@ -162,7 +229,7 @@ def _write_through(name: str, write: Callable[[BinaryIO], object]) -> None:
     try:
         fd = os.open(name, os.O_WRONLY | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        raise Word2VecError(f"cannot write {name}: {exc.strerror or exc}") from None
+        raise Word2VecError(f"cannot write {name}: {why(exc)}") from None
     _write_to(fd, name, write)
 
 
@@ -173,7 +240,7 @@ def _write_to(fd: int, name: str, write: Callable[[BinaryIO], object]) -> None:
     except BrokenPipeError:
         raise
     except OSError as exc:
-        raise Word2VecError(f"cannot write {name}: {exc.strerror or exc}") from None
+        raise Word2VecError(f"cannot write {name}: {why(exc)}") from None
 
 
 def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
@@ -231,3 +298,78 @@ def _jsonable(value):
     if isinstance(value, np.ndarray):
         return value.tolist()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+class OutputLock:
+    """An exclusive lock on the file ``path`` (e.g. ``OUT.lock``) while a run writes OUT.
+
+    ``acquire`` refuses, with a one-line ``Word2VecError``, when another living process holds
+    it. The lock is the kernel's (``flock``), so it goes with the process that held it: a
+    lock file left by a process that died is simply taken over (``stale_pid`` says whose it
+    was). ``release`` removes the file."""
+
+    def __init__(self, path: str | os.PathLike, what: str = "") -> None:
+        self.path = Path(path)
+        self.what = what or str(self.path)
+        self.stale_pid: int | None = None
+        self._fd: int | None = None
+
+    def acquire(self) -> OutputLock:
+        if fcntl is None:  # pragma: no cover
+            return self
+        while True:
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            except OSError as exc:
+                raise Word2VecError(f"cannot write {self.path}: {exc.strerror}") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                holder = _read_pid(fd)
+                os.close(fd)
+                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    raise Word2VecError(f"cannot lock {self.path}: {exc.strerror}") from None
+                who = f" (pid {holder})" if holder else ""
+                raise Word2VecError(
+                    f"another run{who} is writing {self.what} (lock {self.path}): wait for it "
+                    "to end or choose another --out"
+                ) from None
+            # The holder before us may have removed the file between our open and our lock:
+            # then we hold a lock on a file nobody else sees; try again.
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except OSError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        self.stale_pid = _read_pid(fd)
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError:
+            pass  # the pid is only for the message; the lock holds without it
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)  # still locked: a newcomer's samestat check sees it go
+        os.close(self._fd)
+        self._fd = None
+
+    def __enter__(self) -> OutputLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def _read_pid(fd: int) -> int | None:
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        return int(text) if text.isdigit() else None
+    except OSError:
+        return None

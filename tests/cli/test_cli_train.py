@@ -120,7 +120,7 @@ def test_same_seed_same_model(corpus_file, tmp_path, capsys):
         ["--min-count", "1000000"],
         ["--min_count", "1000000"],
         ["--corpus", "MISSING"],
-        ["--out", "NOFOLDER"],
+        ["--out", "A_FILE_IN_THE_WAY"],
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(corpus_file, tmp_path, capsys, bad):
@@ -129,8 +129,9 @@ def test_bad_arguments_exit_2_with_one_line(corpus_file, tmp_path, capsys, bad):
     args = train_args(corpus_file, out_dir / "model")
     if bad[0] == "--corpus":
         args[args.index("--corpus") + 1] = str(tmp_path / "missing.txt")
-    elif bad[0] == "--out":
-        args[args.index("--out") + 1] = str(tmp_path / "no_such_folder" / "model")
+    elif bad[0] == "--out":  # a file where the output folder should be (a missing one is made)
+        (tmp_path / "taken").write_text("a file\n")
+        args[args.index("--out") + 1] = str(tmp_path / "taken" / "sub" / "model")
     else:
         args += bad
     code, stdout, stderr = run(args, capsys)
@@ -140,7 +141,7 @@ def test_bad_arguments_exit_2_with_one_line(corpus_file, tmp_path, capsys, bad):
     assert "Traceback" not in stderr and lines[0].startswith("word2vec-numpy")
     assert stdout == ""
     assert os.listdir(out_dir) == []
-    assert sorted(os.listdir(tmp_path)) == ["out"]
+    assert sorted(os.listdir(tmp_path)) == ["out"] + (["taken"] if bad[0] == "--out" else [])
 
 
 def test_empty_corpus_is_one_line_exit_2(tmp_path, capsys):

@@ -220,7 +220,7 @@ def test_stop_and_resume_give_the_undisturbed_weights(cluster, reference, tmp_pa
             trainer.request_stop()
 
     model, trainer, _ = _train(client, corpus, stop_in_the_second_epoch)
-    assert not trainer.finished and trainer.epoch == 1 and len(trainer.positions) == 2
+    assert not trainer.finished and trainer.epoch == 1 and len(trainer.todo) == 2, trainer.todo
     path = model.save(tmp_path / "ckpt", extra_state=trainer.state())
     loaded = Word2Vec.load(path)
     resumed, again, _ = _train(client, corpus, model=loaded, state=loaded.training_state)

@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 import pytest
+from conftest import children_of, shm_segments_of
 
 from word2vec_numpy import Trainer, Word2Vec, Word2VecError, encode_corpus
 from word2vec_numpy.data.sample import generate_sample_sentences, write_sample_corpus
@@ -134,7 +135,6 @@ def test_sigint_with_two_workers_leaves_no_process_or_shared_memory(tmp_path):
     shm = "/dev/shm"
     if not os.path.isdir(shm):
         pytest.skip("no /dev/shm")
-    before = {p for p in os.listdir(shm) if p.startswith("psm_")}
     text = tmp_path / "corpus.txt"
     write_sample_corpus(text, n_tokens=1_000_000, seed=6)
     run = _train(
@@ -155,18 +155,19 @@ def test_sigint_with_two_workers_leaves_no_process_or_shared_memory(tmp_path):
     )
     deadline = time.time() + 60
     while time.time() < deadline and run.poll() is None:
-        if {p for p in os.listdir(shm) if p.startswith("psm_")} - before:
-            break  # the workers are running
+        if children_of(run.pid):  # the workers are running (other runs' segments do not count)
+            break
         time.sleep(0.05)
     if run.poll() is not None:
         pytest.skip("training ended before it could be interrupted")
     time.sleep(0.5)
+    ours = shm_segments_of(run.pid)  # this run's shared memory (other runs may have theirs)
     run.send_signal(signal.SIGINT)
     assert run.wait(timeout=120) == 130
     assert "resume with" in run.stderr.read()
     assert (tmp_path / "m.ckpt.npz").exists()
     time.sleep(0.5)
-    assert {p for p in os.listdir(shm) if p.startswith("psm_")} - before == set()
+    assert ours and {p for p in os.listdir(shm) if p.startswith("psm_")} & ours == set()
     orphans = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:

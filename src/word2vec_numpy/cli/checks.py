@@ -95,6 +95,7 @@ def train_outputs(out: str, plot: bool) -> list[tuple[str, str]]:
         ("the word-id file's temporary file", stem + ".ids.u32.tmp"),
         ("the metrics", stem + ".metrics.json"),
         ("the checkpoint", stem + ".ckpt.npz"),
+        ("the lock", stem + ".lock"),
     ]
     if plot:
         outputs += [("the loss plot", stem + ".loss.png"), ("the t-SNE plot", stem + ".tsne.png")]

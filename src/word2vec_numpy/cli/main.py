@@ -2,10 +2,11 @@
 subcommand is one module of this folder with ``register(subparsers)`` and ``run(args)``.
 
 User errors (bad options, missing files, unknown words) print one line on stderr and exit
-with code 2; Ctrl-C during training saves a checkpoint and exits 130 (143 for SIGTERM, also
-before training starts). Standard output that cannot be written (a full disk) is one line
-and exit code 1, once the command's files are complete; closed standard output or error
-is not an error (``process.py``).
+with code 2; Ctrl-C during training saves a checkpoint and exits 130 (143 for SIGTERM, 129
+for SIGHUP, also before training starts); a run that fails after training started (a worker
+killed, a full disk) says in one line what was kept and exits with code 1. Standard output
+that cannot be written (a full disk) is one line and exit code 1, once the command's files
+are complete; closed standard output or error is not an error (``process.py``).
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ What the real program (``cli.main.entry``) sets up before a command runs:
   and exit code 1 (:class:`OutputError`), raised where the write failed; the files a command
   writes are complete before it prints (train saves the model, then prints its summary).
   A closed pipe (``| head``) is not an error (``BrokenPipeError``, exit 0 in ``main``).
-* **SIGTERM** raises :class:`Terminated` (a ``KeyboardInterrupt``, so every clean-up that
-  Ctrl-C runs runs), and the exit code is 128 + the signal's number: 143 for SIGTERM, 130
-  for Ctrl-C (SIGINT).
+* **SIGTERM and SIGHUP** (a closed terminal) raise :class:`Terminated` (a
+  ``KeyboardInterrupt``, so every clean-up that Ctrl-C runs runs), and the exit code is 128 +
+  the signal's number: 143 for SIGTERM, 129 for SIGHUP, 130 for Ctrl-C (SIGINT).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class OutputError(Word2VecError):
 
 
 class Terminated(KeyboardInterrupt):
-    """A termination signal (SIGTERM) turned into an exception, like Ctrl-C's."""
+    """A termination signal (SIGTERM, SIGHUP) turned into an exception, like Ctrl-C's."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -51,8 +51,10 @@ def _terminate(signum: int, frame: Any) -> None:
 
 
 def handle_termination() -> None:
-    """SIGTERM raises :class:`Terminated` in the main thread."""
-    signal.signal(signal.SIGTERM, _terminate)
+    """SIGTERM and SIGHUP raise :class:`Terminated` in the main thread."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminate)
 
 
 def interrupted(exc: KeyboardInterrupt) -> tuple[str, int]:

@@ -7,12 +7,16 @@ The training options are ``TrainConfig``'s fields: each becomes a flag (``lr_min
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import hashlib
 import os
+import shlex
 import signal
 import sys
+import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,15 +24,16 @@ import numpy as np
 from ..config import TrainConfig, switch
 from ..data import download
 from ..data.encode import encode_corpus
-from ..data.parts import text_files
+from ..data.parts import is_url, text_files
 from ..data.sample import generate_sample_sentences
 from ..data.text import MAX_TOKEN_CHARS, ReadStats, cut_sentences, iter_corpus
 from ..data.vocab import Vocabulary
 from ..errors import Word2VecError
-from ..files import write_json
+from ..files import DEFERRED_SIGNALS, OutputLock, write_json
 from ..formats.npz import model_path
 from ..model.word2vec import ARCHITECTURE, Word2Vec
-from ..training.dask import ClusterLost, DaskBackend
+from ..training.backend import BackendFailed
+from ..training.dask import DaskBackend
 from ..training.trainer import Trainer
 from ..vectors.plot import epoch_boundaries_from, plot_loss, plot_tsne
 from . import checks
@@ -38,6 +43,29 @@ from .report import report_after_training
 
 # Options of the command (not of the training) that a resumed run must share.
 RESUMED_INPUT = ("corpus", "max_tokens", "init", "read_vocab")
+
+
+def _noting_given(action: argparse.Action) -> None:
+    """Make ``action`` also note in ``args.given`` that its option was on the command line:
+    a resumed or continued run takes the saved value of every option not given, even one
+    given with its default value (``--workers 2`` on two cores)."""
+    kind = type(action)
+
+    class Given(kind):  # type: ignore[valid-type,misc]
+        def __call__(self, parser, namespace, values, option_string=None) -> None:
+            super().__call__(parser, namespace, values, option_string)
+            namespace.given = frozenset(getattr(namespace, "given", ())) | {self.dest}
+
+    action.__class__ = Given
+
+
+def explicit(args: argparse.Namespace, key: str) -> bool:
+    """Whether option ``key`` was given on the command line (for a Namespace not made by
+    the parser: whether it differs from the parser's default)."""
+    given = getattr(args, "given", None)
+    if given is not None:
+        return key in given
+    return getattr(args, key) != args.train_parser.get_default(key)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -117,7 +145,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="train on a Dask cluster: tcp://HOST:8786 (a running scheduler) or local:N "
         "(N worker processes here); pip install 'word2vec-numpy[dask]'",
     )
-    p.set_defaults(func=run, train_parser=p)
+    for action in p._actions:
+        if action.dest != "help":
+            _noting_given(action)
+    p.set_defaults(func=run, train_parser=p, given=frozenset())
 
 
 def config_from(args: argparse.Namespace) -> TrainConfig:
@@ -152,16 +183,57 @@ def _chain(files: list[str], stats: ReadStats, cut: int) -> Iterator[list[str]]:
         yield from iter_corpus(f, stats, cut)
 
 
-def _output_path(args: argparse.Namespace) -> Path:
+def corpus_identity(corpus: str | list[str]) -> dict:
+    """What ``--corpus`` is, whatever the spelling: a built-in name (or standard input, a
+    URL), or the resolved path(s), the size and a fingerprint (SHA-256 of each text file's
+    size, first and last MiB, in reading order)."""
+    names = corpus if isinstance(corpus, list) else [corpus]
+    if any(n in ("sample", "text8", "alice", "-") or is_url(n) for n in names):
+        return {"name": corpus}
+    if not all(Path(n).exists() for n in names):
+        return {"name": corpus}  # reading it will say what is missing
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        for f in text_files(names):
+            with open(f, "rb") as handle:
+                n = os.fstat(handle.fileno()).st_size
+                digest.update(f"{n}:".encode())
+                digest.update(handle.read(1 << 20))
+                if n > 1 << 20:
+                    handle.seek(max(n - (1 << 20), 1 << 20))
+                    digest.update(handle.read())
+            size += n
+    except (OSError, Word2VecError):
+        return {"name": corpus}  # unreadable: reading it will say why
+    resolved = [str(Path(n).resolve()) for n in names]
+    path = resolved if isinstance(corpus, list) else resolved[0]
+    return {"path": path, "size": size, "fingerprint": digest.hexdigest()}
+
+
+def _same_corpus(given: dict, saved: dict) -> bool:
+    if "path" in given and "path" in saved:
+        if given["path"] == saved["path"]:
+            return True
+        return (given["size"], given["fingerprint"]) == (saved["size"], saved["fingerprint"])
+    return given == saved
+
+
+def _output_path(args: argparse.Namespace) -> tuple[Path, list[Path]]:
+    """``--out`` as a model path, its folder made if missing; and the folders made."""
     out = model_path(args.out)
     folder = out.parent
-    if not folder.exists():
-        if args.out == "results/model":  # the default: make results/ for the user
-            folder.mkdir(parents=True, exist_ok=True)
-        else:
-            raise Word2VecError(
-                f"output folder does not exist: {folder} (create it or change --out)"
-            )
+    made = []
+    up = folder
+    while not up.exists() and up != up.parent:
+        made.append(up)
+        up = up.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Word2VecError(
+            f"cannot create output folder {folder}: {exc.strerror or exc} (change --out)"
+        ) from None
     if not folder.is_dir():
         raise Word2VecError(f"--out must be in a folder, but {folder} is not one")
     probe = folder / f".word2vec-numpy-write-test-{time.time_ns()}"
@@ -169,8 +241,16 @@ def _output_path(args: argparse.Namespace) -> Path:
         probe.touch()
         probe.unlink()
     except OSError:
+        _remove_empty(made)
         raise Word2VecError(f"cannot write to output folder {folder} (change --out)") from None
-    return out
+    return out, made[::-1]
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders this run made, deepest first, if nothing was written in them."""
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _resumable_keys() -> tuple[str, ...]:
@@ -180,8 +260,9 @@ def _resumable_keys() -> tuple[str, ...]:
 
 def _resume_options(args: argparse.Namespace) -> Word2Vec:
     """Load ``--resume``'s checkpoint and fill in the options it was made with; an option
-    given explicitly with another value is refused. The worker count of the checkpoint is
-    used unless ``--workers`` is given."""
+    given explicitly with another value is refused. The corpus is compared by what it is
+    (``corpus_identity``), not by how its path is spelled. The worker count of the
+    checkpoint is used unless ``--workers`` is given."""
     path = Path(args.resume)
     if not path.is_file():
         raise Word2VecError(f"checkpoint not found: {path}")
@@ -190,24 +271,34 @@ def _resume_options(args: argparse.Namespace) -> Word2Vec:
     saved = state.get("cli_options")
     if not saved or "rng" not in state:
         raise Word2VecError(f"{path} is a finished model, not a training checkpoint")
-    defaults = vars(args.train_parser.parse_args([]))
     for key in _resumable_keys():
-        given = getattr(args, key)
-        if given != defaults.get(key) and given != saved.get(key):
+        value = getattr(args, key)
+        if key == "corpus" and "corpus_identity" in saved:
+            saved_id = saved["corpus_identity"]
+            if not explicit(args, key):
+                args.corpus = saved_id.get("path", saved["corpus"])
+            elif not _same_corpus(corpus_identity(value), saved_id):
+                where = saved_id.get("path", saved_id.get("name"))
+                raise Word2VecError(
+                    f"cannot resume: --corpus {value} is not the checkpoint's corpus ({where})"
+                )
+            continue
+        if explicit(args, key) and value != saved.get(key):
             flag = "--" + key.replace("_", "-")
             raise Word2VecError(
-                f"cannot resume: {flag} {given} differs from the checkpoint's {saved.get(key)}"
+                f"cannot resume: {flag} {value} differs from the checkpoint's {saved.get(key)}"
             )
         setattr(args, key, saved.get(key))
-    if args.workers == defaults.get("workers") and "workers" in saved:
+    if not explicit(args, "workers") and "workers" in saved:
         args.workers = saved["workers"]
     args.parts = check_resume(args.dask, saved)
     return model
 
 
 class _StopOnSignal:
-    """SIGINT/SIGTERM ask the trainer to stop at the next chunk boundary (a second Ctrl-C
-    stops at once); remembers which signal came."""
+    """SIGINT, SIGTERM and SIGHUP (a closed terminal) ask the trainer to stop after the
+    current batch, which takes at most a few seconds; more of them change nothing, so a
+    checkpoint being written is never cut short. Remembers the first signal."""
 
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
@@ -215,19 +306,62 @@ class _StopOnSignal:
         self.previous: dict = {}
 
     def __enter__(self) -> _StopOnSignal:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in DEFERRED_SIGNALS:
             self.previous[sig] = signal.signal(sig, self._handle)
         return self
 
     def _handle(self, signum: int, frame) -> None:
-        if self.signum is not None and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        self.signum = signum
+        if self.signum is None:
+            self.signum = signum
         self.trainer.request_stop()
 
     def __exit__(self, *exc) -> None:
         for sig, handler in self.previous.items():
-            signal.signal(sig, handler)
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+
+
+def _tell(text: str) -> None:
+    """A line on stderr; after SIGHUP the terminal may be gone, which must not end the run."""
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=sys.stderr, flush=True)
+
+
+def _fallback_folders(out: Path) -> list[Path]:
+    """Where weights go when OUT's folder cannot take them (a full disk)."""
+    folders = []
+    for folder in (Path(tempfile.gettempdir()), Path.home()):
+        with contextlib.suppress(OSError, RuntimeError):
+            folder = folder.resolve()
+            if folder.is_dir() and folder != out.parent.resolve() and folder not in folders:
+                folders.append(folder)
+    return folders
+
+
+def _save_somewhere(save: Callable[[str], str], path: str, out: Path) -> tuple[str, str | None]:
+    """``save(path)``; if that fails, save to a fallback folder instead. Returns where it was
+    saved and, if not at ``path``, why not. Raises ``Word2VecError`` if nowhere would do."""
+    try:
+        return save(path), None
+    except Word2VecError as exc:
+        problem = str(exc)
+    name = Path(path).name
+    for folder in _fallback_folders(out):
+        try:
+            return save(str(folder / f"word2vec-numpy-{os.getpid()}-{name}")), problem
+        except Word2VecError:
+            continue
+    raise Word2VecError(
+        f"{problem}, and no copy could be written to {_or(_fallback_folders(out))}", exit_code=1
+    )
+
+
+def _or(folders: list[Path]) -> str:
+    return " or ".join(str(f) for f in folders) or "another folder"
+
+
+def _resume_command(ckpt: str, args: argparse.Namespace) -> str:
+    command = f"word2vec-numpy train --resume {shlex.quote(ckpt)} --out {shlex.quote(args.out)}"
+    return command + (f" --dask {shlex.quote(args.dask)}" if args.dask else "")
 
 
 def _init_options(args: argparse.Namespace) -> Word2Vec:
@@ -237,10 +371,9 @@ def _init_options(args: argparse.Namespace) -> Word2Vec:
     if not path.is_file():
         raise Word2VecError(f"--init model not found: {path}")
     model = Word2Vec.load(path)
-    defaults = vars(args.train_parser.parse_args([]))
     for f in TrainConfig.cli_fields():
         given, saved = getattr(args, f.name), getattr(model.config, f.name)
-        if f.name == "workers" or given != defaults.get(f.name):
+        if f.name == "workers" or explicit(args, f.name):
             if f.name in ARCHITECTURE and given != saved:
                 flag = "--" + f.name.replace("_", "-")
                 raise Word2VecError(
@@ -277,12 +410,31 @@ def run(args: argparse.Namespace) -> int:
         initial = Word2Vec.load(args.init) if resumed is not None else _init_options(args)
     config = config_from(args)
     checks.before_training(args, config)  # cli/checks.py: nothing is read or written yet
-    out = _output_path(args)
     if args.save_vocab and not Path(args.save_vocab).resolve().parent.is_dir():
         raise Word2VecError(f"--save-vocab: folder {Path(args.save_vocab).parent} does not exist")
+    out, made = _output_path(args)
     stem = str(out)[: -len(".npz")]
+    try:
+        with OutputLock(stem + ".lock", what=str(out)) as lock:
+            if lock.stale_pid and not args.quiet:
+                _tell(f"taking over {lock.path}, left by process {lock.stale_pid} (not running)")
+            return _train(args, config, resumed, initial, out, stem)
+    except BaseException:
+        _remove_empty(made)  # a run that wrote nothing leaves no folder behind
+        raise
+
+
+def _train(
+    args: argparse.Namespace,
+    config: TrainConfig,
+    resumed: Word2Vec | None,
+    initial: Word2Vec | None,
+    out: Path,
+    stem: str,
+) -> int:
+    """Read, train and save, with ``OUT.lock`` held."""
     ckpt_path = stem + ".ckpt.npz"
-    log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
+    log = (lambda *a: None) if args.quiet else (lambda text: _tell(text))
     stats = ReadStats()
     start_vocab = _vocabulary(args, config, initial)
     t0 = time.perf_counter()
@@ -290,7 +442,7 @@ def run(args: argparse.Namespace) -> int:
     session = DaskSession(args.dask, log) if args.dask else None
     if session is not None and initial is not None:
         raise Word2VecError("--init is not supported with --dask yet: train on one machine")
-    try:
+    try:  # the id file (and the Dask session) go on every exit
         if session is not None:
             corpus, source, stats.replaced = session.prepare(
                 args, config, stem, getattr(args, "parts", None)
@@ -320,20 +472,18 @@ def run(args: argparse.Namespace) -> int:
                 f"not more than one window (--window {config.window}): use a longer text"
             )
         if stats.replaced:
-            print(
+            _tell(
                 f"warning: {stats.replaced:,} invalid UTF-8 sequences in {source} were "
-                "replaced by U+FFFD",
-                file=sys.stderr,
+                "replaced by U+FFFD"
             )
         if stats.long_tokens:
-            print(
+            _tell(
                 f"warning: {stats.long_tokens:,} tokens longer than {MAX_TOKEN_CHARS} "
-                f"characters in {source} were skipped",
-                file=sys.stderr,
+                f"characters in {source} were skipped"
             )
         update = getattr(corpus, "update", None)
         if update is not None:
-            print(update.summary(), file=sys.stderr)  # never drop words without a word
+            _tell(update.summary())  # never drop words without a word
         log(
             f"{corpus.total_tokens:,} tokens, {len(vocab):,} words with count >= "
             f"{getattr(vocab, 'effective_min_count', config.min_count)}, "
@@ -357,11 +507,23 @@ def run(args: argparse.Namespace) -> int:
                 log(loss.describe())
         options = {key: getattr(args, key) for key in _resumable_keys()}
         options["workers"] = config.workers
+        options["corpus_identity"] = corpus_identity(args.corpus)
         if session is not None:
             options["parts"] = corpus.n_parts
+        warned: set[str] = set()
+
+        def save_checkpoint(path: str) -> str:
+            return model.save(path, extra_state=dict(trainer.state(), cli_options=options))
 
         def checkpoint(trainer: Trainer) -> None:
-            model.save(ckpt_path, extra_state=dict(trainer.state(), cli_options=options))
+            """Periodic checkpoints: one that cannot be written leaves the previous one and
+            training goes on (the disk may have room again by the next one)."""
+            try:
+                save_checkpoint(ckpt_path)
+            except Word2VecError as exc:
+                if str(exc) not in warned:
+                    warned.add(str(exc))
+                    _tell(f"warning: {exc}; training goes on, an earlier checkpoint is kept")
 
         trainer = Trainer(
             model,
@@ -379,49 +541,95 @@ def run(args: argparse.Namespace) -> int:
         with _StopOnSignal(trainer) as stopper:
             try:
                 trainer.train()
-            except ClusterLost as exc:  # the trainer stands at the last merged round
-                checkpoint(trainer)
-                raise Word2VecError(
-                    f"{exc}; checkpoint saved: resume with: word2vec-numpy train --resume "
-                    f"{ckpt_path} --out {args.out} --dask {args.dask}"
-                ) from None
-        if not trainer.finished:
-            checkpoint(trainer)
-            name = signal.Signals(stopper.signum).name if stopper.signum else "a stop request"
-            print(
-                f"stopped by {name} at epoch {trainer.epoch + 1}/{config.epochs} "
-                f"({100 * trainer.words_done / max(trainer.total_words, 1):.1f}% done); "
-                f"checkpoint saved: resume with: word2vec-numpy train --resume {ckpt_path} "
-                f"--out {args.out}" + (f" --dask {args.dask}" if args.dask else ""),
-                file=sys.stderr,
-            )
-            return 128 + (stopper.signum or signal.SIGINT)
+            except BackendFailed as exc:  # a killed worker, a lost cluster: state consistent
+                where = _stopped_checkpoint(save_checkpoint, ckpt_path, out, trainer, args)
+                raise Word2VecError(f"{exc}; {where}", exit_code=1) from None
+            if not trainer.finished:
+                where = _stopped_checkpoint(save_checkpoint, ckpt_path, out, trainer, args)
+                name = signal.Signals(stopper.signum).name if stopper.signum else "a stop request"
+                _tell(f"stopped by {name} {where}")
+                return 128 + (stopper.signum or signal.SIGINT)
+            extra = {}
+            if isinstance(trainer.backend, DaskBackend):
+                extra["dask"] = trainer.backend.summary()
+            if update is not None:
+                extra["init"] = str(args.init)
+                extra["vocabulary_update"] = dataclasses.asdict(update)
+            _finish(model, trainer, corpus, source, out, stem, ckpt_path, extra)
     finally:
-        if ids_path.exists():
+        with contextlib.suppress(OSError):
             ids_path.unlink()
         if session is not None:
             session.close()
-    model.save(out)
-    if os.path.exists(ckpt_path):
-        os.remove(ckpt_path)  # superseded by the finished model
-    metrics = trainer.metrics(corpus_tokens=corpus.total_tokens)
-    metrics["corpus"] = source
-    if isinstance(trainer.backend, DaskBackend):
-        metrics["dask"] = trainer.backend.summary()
-    if getattr(corpus, "update", None) is not None:
-        metrics["init"] = str(args.init)
-        metrics["vocabulary_update"] = dataclasses.asdict(corpus.update)
-    write_json(stem + ".metrics.json", metrics)
-    print(
-        f"trained {config.model} on {metrics['words_read']:,} words in "
-        f"{metrics['seconds']:.1f} s ({metrics['words_per_second'] / 1000:.0f}k words/s), "
-        f"final loss {metrics['final_loss']:.4f}; saved {out} and {stem}.metrics.json"
-    )
+    if stopper.signum:  # came while the model was saved: it is complete; nothing more
+        _tell(f"stopped by {signal.Signals(stopper.signum).name} after the model was saved")
+        return 128 + stopper.signum
     if args.evaluate:
         report_after_training(model, args, sys.stdout)
     if args.plot:
         _plots(model, trainer, stem)
     return 0
+
+
+def _stopped_checkpoint(
+    save: Callable[[str], str],
+    ckpt_path: str,
+    out: Path,
+    trainer: Trainer,
+    args: argparse.Namespace,
+) -> str:
+    """Write the checkpoint of a run that stopped early; the rest of the one-line message:
+    where it stands, where the checkpoint is and the command that resumes it."""
+    done = (
+        f"at epoch {trainer.epoch + 1}/{trainer.config.epochs} "
+        f"({100 * trainer.words_done / max(trainer.total_words, 1):.1f}% done)"
+    )
+    try:
+        where, problem = _save_somewhere(save, ckpt_path, out)
+    except Word2VecError as exc:
+        kept = f"{ckpt_path} from earlier is kept" if os.path.exists(ckpt_path) else "none"
+        raise Word2VecError(
+            f"stopped {done}, but no checkpoint could be written: {exc} (checkpoint: {kept})",
+            exit_code=1,
+        ) from None
+    saved = "checkpoint saved" if problem is None else f"{problem}; checkpoint saved to {where}"
+    return f"{done}; {saved}: resume with: {_resume_command(where, args)}"
+
+
+def _finish(
+    model: Word2Vec,
+    trainer: Trainer,
+    corpus,
+    source: str,
+    out: Path,
+    stem: str,
+    ckpt_path: str,
+    extra: dict,
+) -> None:
+    """Save the finished model (elsewhere if OUT cannot take it), drop the checkpoint it
+    supersedes, write the metrics (with ``extra``) and say so."""
+    where, problem = _save_somewhere(model.save, str(out), out)
+    if problem is not None:  # keep the checkpoint too: the fallback folder may be temporary
+        raise Word2VecError(
+            f"{problem}; the trained model was saved to {where} instead (move it to {out})",
+            exit_code=1,
+        )
+    with contextlib.suppress(OSError):
+        os.remove(ckpt_path)  # superseded by the finished model
+    metrics = trainer.metrics(corpus_tokens=corpus.total_tokens)
+    metrics["corpus"] = source
+    metrics.update(extra)
+    try:
+        write_json(stem + ".metrics.json", metrics)
+    except Word2VecError as exc:
+        raise Word2VecError(f"{exc} (the model {out} was saved)", exit_code=1) from None
+    with contextlib.suppress(OSError, ValueError):
+        print(
+            f"trained {trainer.config.model} on {metrics['words_read']:,} words in "
+            f"{metrics['seconds']:.1f} s ({metrics['words_per_second'] / 1000:.0f}k words/s), "
+            f"final loss {metrics['final_loss']:.4f}; saved {out} and {stem}.metrics.json",
+            flush=True,
+        )
 
 
 def _plots(model: Word2Vec, trainer: Trainer, stem: str) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Word2VecError
+from ..files import why
 from .counting import DROPPED, END, SENTENCE_KEY, KnownCounter
 from .vocab import Vocabulary, VocabularyUpdate
 
@@ -139,8 +140,7 @@ def encode_corpus(
     except OSError as exc:
         # Reading raises Word2VecError, so an OSError here is about the id files: a full
         # disk (ENOSPC), a file size limit (EFBIG), a folder that cannot be written.
-        reason = exc.strerror or str(exc)
-        raise Word2VecError(f"cannot write the word-id file {out_path}: {reason}") from None
+        raise Word2VecError(f"cannot write the word-id file {out_path}: {why(exc)}") from None
     finally:
         close = getattr(stream, "close", None)
         if close is not None:

@@ -129,7 +129,9 @@ class BatchMaker:
         self._distance[offset == 0] = np.iinfo(np.int64).max  # a word is not its own context
 
     def batches(self, chunk: Chunk, rng: np.random.Generator):
-        """Yield (batch, corpus words read so far, kept words so far) for the whole chunk.
+        """Yield (batch, corpus words read so far, kept words so far) for the whole chunk,
+        one at a time: each batch draws its random parts when it is made, so the generator's
+        state after batch j is the same whether or not batch j was trained.
 
         A batch takes its blocks from places spread evenly over the chunk (batch j holds
         blocks j, j + n_batches, j + 2*n_batches, ...), not from one stretch of text: the

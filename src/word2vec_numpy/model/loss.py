@@ -17,7 +17,12 @@ either or both may be on. A loss owns:
 
 Both return ``(loss, dL/dH, ids, grads)``: the summed loss (float64), the gradient with
 respect to ``H``, and the rows of the loss's matrix with their gradients, which the model
-scatter-adds (repeated rows summed) after every loss has been computed.
+scatter-adds (repeated rows summed) after every loss has been computed. A loss with
+``gives_curvature`` accepts ``curvature=True`` in both and then adds two ``ops.Curvature``s,
+of the rows of dL/dH and of ``grads``: how each is made of examples, with their second
+derivatives. The model asks for them when one word fills much of a batch, to keep that
+word's summed step from overshooting (``ops.bound_steps``); a loss without them is not
+bounded.
 
 Adding a loss: write a module in ``model/`` with a subclass of ``Loss``, add one line to
 ``LOSSES`` in ``losses.py``, and give ``TrainConfig`` the option that ``enabled`` reads
@@ -36,7 +41,8 @@ if TYPE_CHECKING:
     from ..data.vocab import Vocabulary
     from .batching import Batch
 
-Step = tuple[float, np.ndarray, np.ndarray, np.ndarray]  # loss, dL/dH, ids, their gradients
+# loss, dL/dH, ids, their gradients[, Curvature of the dL/dH rows, of the gradients]
+Step = tuple
 
 
 class Loss(ABC):
@@ -44,6 +50,8 @@ class Loss(ABC):
 
     name: ClassVar[str]  # the key in LOSSES, stored with the model
     matrix: ClassVar[str]  # the name of its output matrix (an attribute of the model)
+    # skipgram()/cbow() take curvature=True and then add two ops.Curvature to their Step
+    gives_curvature: ClassVar[bool] = False
 
     def __init__(self, vocab: Vocabulary, config: TrainConfig) -> None:
         self.vocab = vocab

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from .loss import Loss, Step
-from .ops import sigmoid
+from .ops import Curvature, sigmoid
 
 if TYPE_CHECKING:
     from ..config import TrainConfig
@@ -61,50 +61,59 @@ class NoiseSampler:
         return self.table[rng.integers(0, len(self.table), size=size)]
 
 
-def positive_grads(
-    H: np.ndarray, O: np.ndarray, M: np.ndarray
-) -> tuple[float, np.ndarray, np.ndarray]:
+def positive_grads(H: np.ndarray, O: np.ndarray, M: np.ndarray, curvature: bool = False) -> tuple:
     """SGNS (centre, context) terms of blocks: H (nb,T,d) v_{w_I} of the centres, O (nb,C,d)
     v' of the columns, M (nb,T,C) the pair mask.
 
     L = sum_{t,c} M_tc * -log sigma(S_tc) with S = H O^T. With E = M (sigma(S) - 1):
     dL/dH = E O,  dL/dO = E^T H.
+
+    ``curvature``: also the pairs' curvatures d2L/dS_tc^2 = M_tc sigma(1 - sigma)
+    (``ops.bound_steps``).
     """
     p = sigmoid(H @ O.transpose(0, 2, 1))  # sigma(v'_c . v_t) for all (centre, column)
     loss = -float(np.sum(M * np.log(p), dtype=np.float64))
     E = M * (p - 1.0)
-    return loss, E @ O, E.transpose(0, 2, 1) @ H
+    if not curvature:
+        return loss, E @ O, E.transpose(0, 2, 1) @ H
+    return loss, E @ O, E.transpose(0, 2, 1) @ H, -E * p
 
 
-def negative_grads(
-    H: np.ndarray, U: np.ndarray, Wn: np.ndarray
-) -> tuple[float, np.ndarray, np.ndarray]:
+def negative_grads(H: np.ndarray, U: np.ndarray, Wn: np.ndarray, curvature: bool = False) -> tuple:
     """Negative-sampling terms of groups: H (ng,G,d) the input vectors (v_{w_I}, or the CBOW
     context mean h) of a group's rows, U (ng,K,d) v' of the group's shared negatives, Wn
     (ng,G,1) the weight of each row's negative terms.
 
     L = sum_{t,k} Wn_t * -log sigma(-S'_tk) with S' = H U^T. With E' = Wn sigma(S'):
     dL/dH = E' U,  dL/dU = E'^T H.
+
+    ``curvature``: also the terms' curvatures Wn_t sigma(1 - sigma) (``ops.bound_steps``).
     """
     q = sigmoid(H @ U.transpose(0, 2, 1))  # sigma(v'_k . v_t) for all (row, negative)
     loss = -float(np.sum(Wn * np.log1p(-q), dtype=np.float64))
     En = Wn * q
-    return loss, En @ U, En.transpose(0, 2, 1) @ H
+    if not curvature:
+        return loss, En @ U, En.transpose(0, 2, 1) @ H
+    return loss, En @ U, En.transpose(0, 2, 1) @ H, En * (1.0 - q)
 
 
 def cbow_positive_grads(
-    H: np.ndarray, Uo: np.ndarray, valid: np.ndarray
-) -> tuple[float, np.ndarray, np.ndarray]:
+    H: np.ndarray, Uo: np.ndarray, valid: np.ndarray, curvature: bool = False
+) -> tuple:
     """CBOW centre terms: H (nb,T,d) h = mean context vector of each centre, Uo (nb,T,d)
     v'_{w_O} of the centres, valid (nb,T) 1.0 for centres with a context.
 
     L = sum_t valid_t * -log sigma(v'_{w_O}.h_t). With e_t = valid_t (sigma(v'_{w_O}.h_t) - 1):
     dL/dh_t = e_t v'_{w_O},  dL/dv'_{w_O} = e_t h_t.
+
+    ``curvature``: also each centre's curvature valid_t sigma(1 - sigma).
     """
     p = sigmoid(np.einsum("btd,btd->bt", H, Uo))
     loss = -float(np.sum(valid * np.log(p), dtype=np.float64))
     e = (valid * (p - 1.0))[..., None]
-    return loss, e * Uo, e * H
+    if not curvature:
+        return loss, e * Uo, e * H
+    return loss, e * Uo, e * H, -e[..., 0] * p
 
 
 @dataclass
@@ -136,6 +145,7 @@ class NegativeSampling(Loss):
 
     name: ClassVar[str] = "ns"
     matrix: ClassVar[str] = "W_out"
+    gives_curvature: ClassVar[bool] = True
 
     def __init__(self, vocab: Vocabulary, config: TrainConfig, neg_group: int = 32) -> None:
         super().__init__(vocab, config)
@@ -177,17 +187,26 @@ class NegativeSampling(Loss):
             weight = (n_pairs > 0) * np.float32(self.n_negatives / self.n_shared)
         batch.draws[self.name] = NegativeDraw(neg, weight.astype(np.float32), order)
 
-    def _negatives(self, W: np.ndarray, H: np.ndarray, batch: Batch) -> Step:
+    def _negatives(self, W: np.ndarray, H: np.ndarray, batch: Batch, curvature: bool) -> tuple:
         """``negative_grads`` on the batch's groups: the rows are regrouped by ``order`` and
-        the gradient is put back in row order (a permutation)."""
+        the gradient put back in row order (a permutation). With ``curvature``, also the
+        curvature parts of the rows of dL/dH and of the negatives (``ops.Curvature``)."""
         draw: NegativeDraw = batch.draws[self.name]
         d = H.shape[-1]
         ng, G = draw.weight.shape[:2]
         Hn = H.reshape(-1, d)[draw.order].reshape(ng, G, d)
-        loss, gHn, gU = negative_grads(Hn, W[draw.neg], draw.weight.astype(H.dtype, copy=False))
+        U = W[draw.neg]
+        loss, gHn, gU, *Kn = negative_grads(
+            Hn, U, draw.weight.astype(H.dtype, copy=False), curvature=curvature
+        )
         gH = np.empty((len(draw.order), d), dtype=H.dtype)
         gH[draw.order] = gHn.reshape(-1, d)
-        return loss, gH.reshape(H.shape), draw.neg, gU
+        if not curvature:
+            return loss, gH.reshape(H.shape), gU, None, None
+        rows = draw.order.reshape(ng, G)
+        negatives = np.arange(draw.neg.size).reshape(draw.neg.shape)
+        parts = (Kn[0], U, rows), (Kn[0].transpose(0, 2, 1), Hn, negatives)
+        return loss, gH.reshape(H.shape), gU, *parts
 
     def _with_negatives(
         self,
@@ -198,20 +217,51 @@ class NegativeSampling(Loss):
         gH: np.ndarray,
         target_ids: np.ndarray,
         g_targets: np.ndarray,
+        parts: tuple | None = None,
     ) -> Step:
         """The positive terms plus the negative ones: summed loss and dL/dH, and the rows of
-        ``W`` (targets, then negatives) with their gradients."""
-        loss_neg, gH_neg, neg, gU = self._negatives(W, H, batch)
+        ``W`` (targets, then negatives) with their gradients. ``parts``: the positive terms'
+        curvature parts of dL/dH and of the targets; then the curvature of both is added
+        (``loss.py``, ``ops.Curvature``)."""
+        draw: NegativeDraw = batch.draws[self.name]
+        loss_neg, gH_neg, gU, neg_H, neg_W = self._negatives(W, H, batch, parts is not None)
         d = H.shape[-1]
-        ids = np.concatenate([target_ids.ravel(), neg.ravel()])
+        ids = np.concatenate([target_ids.ravel(), draw.neg.ravel()])
         grads = np.concatenate([g_targets.reshape(-1, d), gU.reshape(-1, d)])
-        return loss_pos + loss_neg, gH + gH_neg, ids, grads
+        step = (loss_pos + loss_neg, gH + gH_neg, ids, grads)
+        if parts is None:
+            return step
+        coef, X, negatives = neg_W
+        curv_H = Curvature.of_parts(H.shape[0] * H.shape[1], [parts[0], neg_H])
+        curv_W = Curvature.of_parts(len(ids), [parts[1], (coef, X, negatives + target_ids.size)])
+        return (*step, curv_H, curv_W)
 
-    def skipgram(self, W: np.ndarray, H: np.ndarray, batch: Batch) -> Step:
+    def skipgram(self, W: np.ndarray, H: np.ndarray, batch: Batch, curvature: bool = False) -> Step:
         M = batch.pair_mask.astype(H.dtype, copy=False)
-        loss_pos, gH, gO = positive_grads(H, W[batch.span], M)
-        return self._with_negatives(W, H, batch, loss_pos, gH, batch.span, gO)
+        O = W[batch.span]
+        loss_pos, gH, gO, *K = positive_grads(H, O, M, curvature=curvature)
+        parts = None
+        if curvature:
+            nb, T, C = M.shape
+            parts = (
+                (K[0], O, np.arange(nb * T).reshape(nb, T)),  # centre t: partners v'_c
+                (K[0].transpose(0, 2, 1), H, np.arange(nb * C).reshape(nb, C)),  # column c: v_t
+            )
+        return self._with_negatives(W, H, batch, loss_pos, gH, batch.span, gO, parts)
 
-    def cbow(self, W: np.ndarray, H: np.ndarray, batch: Batch, valid: np.ndarray) -> Step:
-        loss_pos, gH, gUo = cbow_positive_grads(H, W[batch.rows], valid)
-        return self._with_negatives(W, H, batch, loss_pos, gH, batch.rows, gUo)
+    def cbow(
+        self,
+        W: np.ndarray,
+        H: np.ndarray,
+        batch: Batch,
+        valid: np.ndarray,
+        curvature: bool = False,
+    ) -> Step:
+        Uo = W[batch.rows]
+        loss_pos, gH, gUo, *k = cbow_positive_grads(H, Uo, valid, curvature=curvature)
+        parts = None
+        if curvature:  # one example per centre: h_t and v'_{w_O} are each other's partner
+            n, d = k[0].size, H.shape[-1]
+            coef, rows = k[0].reshape(n, 1, 1), np.arange(n).reshape(n, 1)
+            parts = (coef, Uo.reshape(n, 1, d), rows), (coef, H.reshape(n, 1, d), rows)
+        return self._with_negatives(W, H, batch, loss_pos, gH, batch.rows, gUo, parts)

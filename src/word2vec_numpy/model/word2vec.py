@@ -23,6 +23,12 @@ the (centre, context) pairs. The gradients are matrix products too (dL/dH = E @ 
 dL/dO = E^T @ H, with E the matrix of dL/dS), and they are added back into the rows with a
 scatter-add, so a word that occurs several times in a batch gets the sum of all its
 gradients: each pair keeps its own learning rate, as in plain SGD.
+
+One exception: when one word fills much of a batch (tiny or repetitive text), the sum of its
+many nearly equal updates, applied at once, overshoots where plain SGD, taking them one
+after the other, would not; such a word's step is cut to half a Newton step along it
+(``ops.bound_steps``). Real text's batches are rarely crowded (``_crowded``: 0.4% of the
+shared corpus's, its repetitive stretches); the others run the plain sum, bit for bit.
 """
 
 from __future__ import annotations
@@ -42,10 +48,11 @@ from ..vectors.keyed import KeyedVectors, top_n_indices
 from .batching import Batch
 from .loss import Loss
 from .losses import LOSSES
-from .ops import scatter_add
+from .ops import Curvature, bound_steps, scatter_add
 
 # Options fixed when the matrices are made: a trainer may not change them afterwards.
 ARCHITECTURE = ("model", "dim", "neg", "hs", "cbow_exact_grad")
+STEP_LIMIT = 0.5  # ops.bound_steps: each side of an example at most half a Newton step
 
 
 class Word2Vec:
@@ -167,26 +174,39 @@ class Word2Vec:
                 return self._train_sgns(batch, lr)
             return self._train_cbow(batch, lr)
 
-    def _apply_losses(self, H: np.ndarray, call) -> tuple[float, np.ndarray, list]:
-        """Each loss's terms at the current weights: summed loss, summed dL/dH, and the
-        (matrix, ids, grads) updates, applied only once every loss has been computed."""
-        loss, gH, updates = 0.0, None, []
+    def _apply_losses(
+        self, H: np.ndarray, call, bound: bool
+    ) -> tuple[float, np.ndarray, list, list]:
+        """Each loss's terms at the current weights: summed loss, summed dL/dH (with each
+        loss's curvature of it when ``bound``), and the (matrix, ids, grads, curvature)
+        updates, applied only once every loss has been computed (``loss.py``)."""
+        loss, gH, curv_H, updates = 0.0, None, [], []
         for layer in self.losses:
             W = getattr(self, layer.matrix)
-            part, g, ids, grads = call(layer, W, H)
+            extra = {"curvature": True} if bound and layer.gives_curvature else {}
+            part, g, ids, grads, *curvature = call(layer, W, H, extra)
             loss += part
             gH = g if gH is None else gH + g
-            updates.append((W, ids, grads))
+            curv_H.append(curvature[0] if curvature else None)
+            updates.append((W, ids, grads, curvature[1] if curvature else None))
         assert gH is not None  # a model has at least one loss (TrainConfig checks it)
-        return loss, gH, updates
+        return loss, gH, curv_H, updates
+
+    def _update(self, W: np.ndarray, ids: np.ndarray, grads, curvature, lr: float) -> None:
+        """W[ids] -= lr * grads (repeated ids summed), no row's step overshooting
+        (``ops.bound_steps``; not for a loss that does not give its curvature)."""
+        if curvature is not None:
+            grads = bound_steps(ids, grads, curvature, lr, STEP_LIMIT)
+        scatter_add(W, ids, W.dtype.type(-lr) * grads)
 
     def _train_sgns(self, batch: Batch, lr: float) -> tuple[float, int]:
         H = self.W_in[batch.rows]
-        loss, gH, updates = self._apply_losses(H, lambda layer, W, H: layer.skipgram(W, H, batch))
-        step = H.dtype.type(-lr)
-        scatter_add(self.W_in, batch.rows, step * gH)
-        for W, ids, grads in updates:
-            scatter_add(W, ids, step * grads)
+        loss, gH, curv_H, updates = self._apply_losses(
+            H, lambda layer, W, H, extra: layer.skipgram(W, H, batch, **extra), _crowded(batch)
+        )
+        self._update(self.W_in, batch.rows, gH, _one(curv_H), lr)
+        for W, ids, grads, curvature in updates:
+            self._update(W, ids, grads, curvature, lr)
         return loss, batch.n_pairs
 
     def _train_cbow(self, batch: Batch, lr: float) -> tuple[float, int]:
@@ -196,16 +216,26 @@ class Word2Vec:
         # h_t = sum_c A_tc v_c: the context mean (cbow_mean=1) or the sum (cbow_mean=0)
         A = M / np.maximum(n_ctx, 1.0) if self.config.cbow_mean else M
         H = A @ self.W_in[batch.span]
-        loss, gH, updates = self._apply_losses(
-            H, lambda layer, W, H: layer.cbow(W, H, batch, valid)
+        loss, gH, curv_H, updates = self._apply_losses(
+            H,
+            lambda layer, W, H, extra: layer.cbow(W, H, batch, valid, **extra),
+            _crowded(batch),
         )
         # dL/dv_c = sum_t A_tc dL/dh_t (exact); for the mean the C tool adds dL/dh_t whole
         # (M instead of A; for the sum A is M)
-        gX = (A if self.config.cbow_exact_grad else M).transpose(0, 2, 1) @ gH
-        step = H.dtype.type(-lr)
-        scatter_add(self.W_in, batch.span, step * gX)
-        for W, ids, grads in updates:
-            scatter_add(W, ids, step * grads)
+        B = A if self.config.cbow_exact_grad else M
+        curv_X = _one(curv_H)
+        if curv_X is not None:
+            # A step dv of word w's vector moves h_t by alpha_tw dv (alpha_tw: w's share of
+            # t's context); w's step adds B_tc dL/dh_t from each column c holding w, so the
+            # examples of centre t reach column c weighted by B_tc alpha_tc.
+            same = (batch.span[:, :, None] == batch.span[:, None, :]).astype(A.dtype)
+            nb, T = batch.rows.shape
+            rows = np.arange(nb * T).reshape(nb, T)
+            curv_X = curv_X.combined(B * (A @ same), rows)
+        self._update(self.W_in, batch.span, B.transpose(0, 2, 1) @ gH, curv_X, lr)
+        for W, ids, grads, curvature in updates:
+            self._update(W, ids, grads, curvature, lr)
         return loss, int(valid.sum())
 
     def batch_loss(self, batch: Batch) -> float:
@@ -415,6 +445,21 @@ class Word2Vec:
         if vectors is None:
             raise Word2VecError(f"which must be 'in', 'out' or 'sum', not {which!r}")
         save_word2vec_format(path, self.vocab.words, vectors, binary=binary)
+
+
+def _crowded(batch: Batch) -> bool:
+    """Whether one word fills much of the batch: more than 1/16 of its centre rows (and more
+    than 16). On real text the most frequent word, after subsampling, fills 1-2%; summing
+    its updates is then plain SGD, and steps are not bounded (nor their curvature computed).
+    Tiny or repetitive text crowds every batch (``ops.bound_steps``)."""
+    rows = batch.rows.reshape(-1)
+    return int(np.bincount(rows).max(initial=0)) > max(16, len(rows) // 16)
+
+
+def _one(curvatures: list) -> Curvature | None:
+    """The curvature of dL/dH when one loss gives it (with several losses, or one that does
+    not, steps are not bounded)."""
+    return curvatures[0] if len(curvatures) == 1 else None
 
 
 def _topn(top_n: int | None, kwargs: dict) -> dict:

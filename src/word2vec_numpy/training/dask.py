@@ -78,7 +78,7 @@ from ..data.vocab import Vocabulary
 from ..errors import ConfigError, Word2VecError
 from ..model.batching import BatchMaker
 from ..model.word2vec import Word2Vec
-from .backend import Backend, EpochRun, TrainJob
+from .backend import Backend, BackendFailed, EpochRun, TrainJob
 from .kernel import train_slice
 from .schedule import LinearSchedule
 from .trainer import Trainer
@@ -90,7 +90,7 @@ _POLL_SECONDS = 0.25
 _BATCH_KEYS = ("loss", "pairs", "kept")  # per-batch numbers a round returns
 
 
-class ClusterLost(Word2VecError):
+class ClusterLost(BackendFailed, Word2VecError):
     """The cluster cannot go on (no worker left, a task given up): training stopped at the
     last merged round, a consistent state to checkpoint and resume from."""
 
@@ -626,11 +626,19 @@ class DaskBackend(Backend):
             pass
 
     # -- one epoch --------------------------------------------------------------------------
+    def slice_bounds(self, n_ids: int) -> list[int]:
+        """The parts, one after the other, as the trainer's slices of ``n_ids`` ids: a
+        position ``p`` in part ``k`` is ``bounds[k] + p`` to the trainer."""
+        return [0, *(int(b) for b in np.cumsum(self._corpus.part_ids))]
+
     def run_epoch(self, job: TrainJob, run: EpochRun) -> bool:
         corpus = self._corpus
         n = self.n_slices
         ends = [int(e) for e in corpus.part_ids]
-        starts = [int(p) for p in run.positions] if len(run.positions) == n else [0] * n
+        offsets = self.slice_bounds(sum(ends))[:-1]
+        starts = [0] * n
+        if len(run.positions) == n:
+            starts = [int(p) - off for p, off in zip(run.positions, offsets, strict=True)]
         # The epoch's rounds cut every part into n_rounds equal spans, the same whether the
         # epoch starts afresh or resumes (a resumed epoch skips what lies before its start).
         n_rounds = max(1, math.ceil(max(ends, default=0) / job.config.sync_every))
@@ -649,7 +657,10 @@ class DaskBackend(Backend):
                 RoundTask(corpus.parts[k], run.epoch, lo, hi, 0, done, total / (hi - lo))
                 for k, (lo, hi) in spans.items()
             ]
-            positions = [max(int(b[r + 1]), s) for b, s in zip(bounds, starts, strict=True)]
+            positions = [
+                off + max(int(b[r + 1]), s)
+                for b, s, off in zip(bounds, starts, offsets, strict=True)
+            ]
             results = self._round(job, tasks, run) if tasks else []
             done = self._report(run, results, done, positions)
             if run.should_stop():

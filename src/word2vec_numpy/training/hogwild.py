@@ -4,21 +4,33 @@ Each worker is a process, forked on Linux (NumPy holds the GIL between its calls
 threads would spend much of their time waiting; processes do not). ``W_in`` and ``W_out`` live in
 ``multiprocessing.shared_memory`` and every worker updates them in place without locks, as
 the C tool's threads do (Hogwild: Recht et al. 2011 - updates are sparse, so collisions are
-rare and harmless). Each worker trains on its own contiguous slice of the id file, read
-through a memory map. The learning rate follows the words read by all workers together: each
-worker publishes its count in a shared array and reads the sum (the trainer's schedule).
+rare and harmless). What is left of the epoch is cut into one slice per worker
+(``backend.split_pieces``); each worker trains its slice, read through a memory map of the id
+file. The learning rate follows the words read by all workers together: each worker
+publishes its count in a shared array and reads the sum (the trainer's schedule).
 
 Epochs are kept in step: the parent starts the workers for one epoch, waits for all of
 them, records the epoch's loss, and starts the next. What varies between runs with several
 workers is the interleaving of the workers' updates, so the weights are not bit-for-bit
-reproducible (each worker's random draws are: they come from ``seed``, the worker and the
-epoch). With ``workers=1`` no process is started at all.
+reproducible (the random draws are: each chunk's generator comes from ``seed``, the epoch and
+the chunk's position). With ``workers=1`` no process is started at all.
 
-Stopping (Ctrl-C, SIGTERM, ``Trainer.request_stop``): the workers ignore SIGINT; the parent
-sets a shared stop flag, each worker finishes its current chunk, publishes where its next
-chunk starts and exits; the parent reports each worker's position to the trainer, so a
-resumed run with the same number of workers continues each slice where it stopped. At the
-end the model gets private copies of the matrices and the shared memory is removed.
+After every batch a worker publishes where it stands (words read, words trained, and its
+piece, chunk and batch) in a shared array, written into the spare one of two slots and then
+switched to, so the parent always reads a consistent one even if the worker dies while
+writing.
+
+Stopping (Ctrl-C, SIGTERM, SIGHUP, ``Trainer.request_stop``): the workers ignore these
+signals; the parent sets a shared stop flag, each worker finishes its current batch and
+exits; the parent reports what is left of the epoch to the trainer, so a resumed run (with
+any number of workers) trains exactly the rest. A worker still in its batch ``_STOP_GRACE``
+seconds after the stop (one batch takes seconds with ``--neg 10000``) is killed: what it
+published stands, and the batch it was in, perhaps partly applied, is trained again. A
+worker that dies (killed by the OOM killer, an error) is noticed within ``_POLL_SECONDS``:
+the parent stops the others the same way and raises ``WorkerFailed`` after reporting where
+every worker stands; the batch the dead worker was in may be partly applied and is trained
+again on resume. A worker whose parent died stops after its batch. At the end the model
+gets private copies of the matrices and the shared memory is removed.
 """
 
 from __future__ import annotations
@@ -33,13 +45,27 @@ from multiprocessing import shared_memory
 import numpy as np
 
 from ..data.encode import EncodedCorpus
+from ..errors import Word2VecError
+from ..files import why
 from ..model.batching import BatchMaker
 from ..model.word2vec import Word2Vec
-from .backend import Backend, EpochRun, TrainJob
-from .kernel import TrainingDiverged, train_slice
+from .backend import Backend, BackendFailed, EpochRun, Piece, TrainJob, remaining, split_pieces
+from .kernel import TrainingDiverged, train_piece
 
 _POLL_SECONDS = 0.05
+_STOP_GRACE = 1.5  # seconds a worker has to end its batch after a stop; then it is killed
 _RUN, _STOP, _DIVERGED = 0, 1, 2  # values of the control flag
+# a worker's row of ``control``: [active slot, slot 0, slot 1], each slot
+# (words read, words kept, piece index, chunk start, batches done of that chunk)
+_SLOT = 5
+_ROW = 1 + 2 * _SLOT
+_ERROR_BYTES = 240  # a worker's one-line error message
+_MEMORY_ERROR = 3  # exit code of a worker that ran out of memory
+
+
+class WorkerFailed(BackendFailed):
+    """A worker process died or failed; the others were stopped and every worker's progress
+    reported, so the trainer's state can be checkpointed and resumed."""
 
 
 def _attach(name: str, shape: tuple, dtype: str) -> tuple[shared_memory.SharedMemory, np.ndarray]:
@@ -47,59 +73,89 @@ def _attach(name: str, shape: tuple, dtype: str) -> tuple[shared_memory.SharedMe
     return shm, np.ndarray(shape, dtype=dtype, buffer=shm.buf)
 
 
-def _worker_main(task: dict) -> None:
-    """Body of one worker process: one epoch over its slice, from its start position.
+def _chunk_rng(seed: int, epoch: int, lo: int) -> np.random.Generator:
+    """The random generator of a worker's chunk starting at ``lo`` (one per chunk, so that
+    the parent knows the state a started chunk was made with)."""
+    return np.random.default_rng([seed, epoch, lo])
 
-    Shared ``control`` layout: [words read by each worker over all epochs (W)],
-    [next chunk position of each worker (W)], [flag], and ``stats`` per worker: loss, pairs,
-    batches, words kept."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+
+def _slot(row: np.ndarray) -> np.ndarray:
+    """The slot a worker published last: (words, kept, piece index, chunk start, done)."""
+    active = int(row[0])
+    return row[1 + active * _SLOT : 1 + (active + 1) * _SLOT]
+
+
+def _publish(row: np.ndarray, *values: int) -> None:
+    spare = 1 - int(row[0])
+    row[1 + spare * _SLOT : 1 + (spare + 1) * _SLOT] = values
+    row[0] = spare  # one aligned 8-byte store: the switch is atomic
+
+
+def _worker_main(task: dict) -> None:
+    """Body of one worker process: its pieces of the epoch, in order.
+
+    Shared: ``control`` (workers x _ROW, see above), ``flag`` (run / stop / diverged),
+    ``stats`` per worker (loss, pairs, batches) and ``errors`` (a message per worker)."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)  # the parent decides when to stop
     blas = _one_blas_thread()  # noqa: F841 (kept alive: the limit lasts as long as it does)
-    me, n_workers, config = task["index"], task["workers"], task["config"]
+    me, config, parent = task["index"], task["config"], task["parent"]
     handles = []
+    code = 0
     try:
         arrays = {}
         for name, (segment, shape, dtype) in task["segments"].items():
             shm, arrays[name] = _attach(segment, shape, dtype)
             handles.append(shm)
-        stats, control = arrays.pop("stats"), arrays.pop("control")
-        words, positions = control[:n_workers], control[n_workers : 2 * n_workers]
+        stats, control, flag = arrays.pop("stats"), arrays.pop("control"), arrays.pop("flag")
+        errors = arrays.pop("errors")
         W_in = arrays.pop("W_in")
         model = Word2Vec.from_arrays(None, W_in, arrays, config)
         model.losses = task["losses"]
         ids = np.memmap(task["ids_path"], dtype=np.uint32, mode="r")
         maker = BatchMaker(config.window, config.batch_size, losses=model.losses)
-        schedule = task["schedule"]
-        base = int(words[me])
-        rng = np.random.default_rng([config.seed, me, task["epoch"], int(positions[me])])
+        schedule, epoch = task["schedule"], task["epoch"]
+        row, mine = control[me], stats[me]
+        others = [k for k in range(len(control)) if k != me]
+        words, kept = (int(v) for v in _slot(row)[:2])
+        pieces = [Piece.from_json(p) for p in task["pieces"]]
+        try:
+            for i, piece in enumerate(pieces):
+                before = words
 
-        def lr_for(read: int) -> float:  # the schedule follows all workers' words together
-            words[me] = base + read
-            return schedule(int(words.sum()))
+                def lr_for(read: int, before: int = before) -> float:
+                    # the schedule follows all workers' words together
+                    return schedule(before + read + sum(int(_slot(control[k])[0]) for k in others))
 
-        row = stats[me]
-        steps = train_slice(
-            model,
-            ids,
-            int(positions[me]),
-            task["hi"],
-            task["keep_prob"],
-            maker,
-            rng,
-            lr_for,
-            config.chunk_words,
-        )
-        for loss, pairs, _, kept, next_position in steps:
-            row += (loss, pairs, 1, kept)
-            if next_position is not None:
-                positions[me] = next_position
-                if control[-1] != _RUN:
-                    return
-    except TrainingDiverged:
-        control[-1] = _DIVERGED  # tells the parent and the other workers to stop
+                steps = train_piece(
+                    model,
+                    ids,
+                    piece,
+                    task["keep_prob"],
+                    maker,
+                    lambda lo: _chunk_rng(config.seed, epoch, lo),
+                    lr_for,
+                    config.chunk_words,
+                )
+                for step in steps:
+                    mine += (step.loss, step.pairs, 1)
+                    words, kept = before + step.words, kept + step.kept
+                    _publish(row, words, kept, i, step.rest.lo, step.rest.done)
+                    if flag[0] != _RUN or os.getppid() != parent:
+                        return
+            _publish(row, words, kept, len(pieces), 0, 0)
+        except TrainingDiverged:
+            flag[0] = _DIVERGED  # tells the parent and the other workers to stop
+        except BaseException as exc:  # a one-line message for the parent, no traceback
+            code = _MEMORY_ERROR if isinstance(exc, MemoryError) else 1
+            text = f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")[:_ERROR_BYTES]
+            errors[me, : len(text)] = np.frombuffer(text, dtype=np.uint8)
+            flag[0] = _STOP
     finally:
         for shm in handles:
             shm.close()
+    if code:
+        os._exit(code)
 
 
 def _one_blas_thread():
@@ -116,13 +172,16 @@ def _one_blas_thread():
 
 
 class HogwildBackend(Backend):
-    """``workers`` processes on shared matrices, each training its own slice (module
-    docstring)."""
+    """``workers`` processes on shared matrices, each training its own slice of what is left
+    of the epoch (module docstring)."""
+
+    uses_todo = True
 
     def __init__(self, workers: int) -> None:
         self.n_slices = int(workers)
         self._segments: list[shared_memory.SharedMemory] = []
         self._shared: dict[str, np.ndarray] = {}
+        self._tmp_ids: str | None = None
 
     def _share(self, name: str, array: np.ndarray) -> np.ndarray:
         shm = shared_memory.SharedMemory(create=True, size=max(array.nbytes, 1))
@@ -136,13 +195,24 @@ class HogwildBackend(Backend):
     def open(self, job: TrainJob) -> None:
         model, n = job.model, self.n_slices
         self._names: dict[str, tuple] = {}
-        self._ids_path, self._tmp_ids = _ids_file(job.corpus, job.ids)
-        self._bounds = np.linspace(0, len(job.ids), n + 1).astype(np.int64)
-        # While the workers train, the model *is* the shared matrices (no second copy).
-        for name, matrix in model.matrices().items():
-            setattr(model, name, self._share(name, matrix))
-        self._share("stats", np.zeros((n, 4)))
-        self._share("control", np.zeros(2 * n + 1, dtype=np.int64))
+        _check_room(sum(m.nbytes for m in model.matrices().values()), n)
+        try:
+            self._ids_path, self._tmp_ids = _ids_file(job.corpus, job.ids)
+            # While the workers train, the model *is* the shared matrices (no second copy).
+            for name, matrix in model.matrices().items():
+                setattr(model, name, self._share(name, matrix))
+            self._share("stats", np.zeros((n, 3)))
+            self._share("control", np.zeros((n, _ROW), dtype=np.int64))
+            self._share("flag", np.zeros(1, dtype=np.int64))
+            self._share("errors", np.zeros((n, _ERROR_BYTES), dtype=np.uint8))
+        except BaseException as exc:
+            self.close(job)
+            if isinstance(exc, OSError):  # /dev/shm full, or a file-size limit
+                raise Word2VecError(
+                    f"cannot share the model with {n} worker processes: {why(exc)} "
+                    "(free /dev/shm or use --workers 1)"
+                ) from None
+            raise
 
     def close(self, job: TrainJob) -> None:
         model = job.model
@@ -161,96 +231,183 @@ class HogwildBackend(Backend):
     def run_epoch(self, job: TrainJob, run: EpochRun) -> bool:
         n = self.n_slices
         stats, control = self._shared["stats"], self._shared["control"]
-        starts = run.positions if len(run.positions) == n else [int(b) for b in self._bounds[:-1]]
-        control[:n] = 0  # words read per worker: only their sum matters
-        control[0] = run.words_before
-        control[n : 2 * n] = starts
-        control[-1] = _RUN
+        flag, errors = self._shared["flag"], self._shared["errors"]
+        slices = split_pieces(run.todo, n, job.config.chunk_words)
+        control[...] = 0
+        control[0, 1] = run.words_before  # words read per worker: only their sum matters
+        for k, pieces in enumerate(slices):  # slot 0: piece 0 (none: the slice is done)
+            if pieces:
+                control[k, 4:6] = pieces[0].lo, pieces[0].done
+        flag[0] = _RUN
         stats[...] = 0
+        errors[...] = 0
         task = {
             "segments": self._names,
-            "workers": n,
             "config": job.config,
             "losses": job.model.losses,
             "schedule": job.schedule,
             "keep_prob": job.keep_prob,
             "ids_path": str(self._ids_path),
             "epoch": run.epoch,
+            "parent": os.getpid(),
         }
         # one BLAS thread per worker: the workers already use every core
         old_env = {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
         os.environ["OPENBLAS_NUM_THREADS"] = "1"
         os.environ["OMP_NUM_THREADS"] = "1"
+        procs: list = []
         try:
             # fork where the OS has it: the workers start at once, and a user's script needs
             # no `if __name__ == "__main__":` guard; spawn (macOS, Windows) re-imports __main__.
             methods = mp.get_all_start_methods()
             ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-            procs = [
-                ctx.Process(
+            for k, pieces in enumerate(slices):
+                if not pieces:
+                    continue
+                piece_list = [p.to_json() for p in pieces]
+                proc = ctx.Process(
                     target=_worker_main,
-                    args=(dict(task, index=k, hi=int(self._bounds[k + 1])),),
+                    args=(dict(task, index=k, pieces=piece_list),),
                     daemon=True,
                 )
-                for k in range(n)
-            ]
-            for proc in procs:
                 proc.start()
+                procs.append(proc)
+        except BaseException:
+            flag[0] = _STOP
+            _join(procs)
+            raise
         finally:
             _restore_env(old_env)
-        return self._watch(job, run, procs, stats, control)
+        return self._watch(job, run, procs, slices)
 
-    def _watch(self, job: TrainJob, run: EpochRun, procs: list, stats, control) -> bool:
-        """Wait for the workers of one epoch, reporting their progress; False when stopped."""
-        n = self.n_slices
+    def _watch(self, job: TrainJob, run: EpochRun, procs: list, slices: list) -> bool:
+        """Wait for the workers of one epoch, reporting their progress; False when stopped.
+        A worker that dies stops the others; ``WorkerFailed`` follows the final report."""
+        control, flag, errors = (self._shared[k] for k in ("control", "flag", "errors"))
         reported = np.zeros(4)  # loss, pairs, batches, kept already reported
+        failed, cut, stopping = None, [], None
         try:
             while True:
-                if run.should_stop() and control[-1] == _RUN:
-                    control[-1] = _STOP
-                alive = any(p.is_alive() for p in procs)
-                if not alive:
+                if failed is None:
+                    failed = next(
+                        (p for p in procs if p.exitcode not in (None, 0) and p not in cut), None
+                    )
+                    if failed is not None and flag[0] == _RUN:
+                        flag[0] = _STOP  # stop the others now, at their next batch
+                if not any(p.is_alive() for p in procs):
                     break
-                reported = _report_since(run, reported, stats, control, n, positions=False)
+                reported = self._report_since(run, reported, todo=None)
+                if run.should_stop() and flag[0] == _RUN:  # also one asked for in the report
+                    flag[0] = _STOP
+                if flag[0] != _RUN:
+                    stopping = stopping or time.perf_counter()
+                    if time.perf_counter() - stopping > _STOP_GRACE:
+                        # a batch can take seconds (--neg 10000, --dim 1000): a stop must
+                        # not; what the worker published stands, its batch is done again
+                        for proc in procs:
+                            if proc.is_alive() and proc not in cut:
+                                cut.append(proc)
+                                proc.kill()
                 time.sleep(_POLL_SECONDS)
         finally:  # also on KeyboardInterrupt: never leave workers behind
             if any(p.is_alive() for p in procs):
-                control[-1] = _STOP
-            for proc in procs:
-                proc.join(timeout=30)
-                if proc.is_alive():
-                    proc.terminate()
-                    proc.join()
-        if control[-1] == _DIVERGED:
-            raise TrainingDiverged(job.schedule(int(control[:n].sum())), job.config)
-        failed = [p.exitcode for p in procs if p.exitcode != 0]
-        if failed:
-            raise RuntimeError(f"a training worker failed (exit code {failed[0]})")
-        _report_since(run, reported, stats, control, n, positions=True)
-        return control[-1] != _STOP
+                flag[0] = _STOP
+            _join(procs)
+        if flag[0] == _DIVERGED:
+            words = int(sum(_slot(row)[0] for row in control))
+            raise TrainingDiverged(job.schedule(words), job.config)
+        if failed is None:
+            failed = next((p for p in procs if p.exitcode != 0 and p not in cut), None)
+        left = []
+        for k, pieces in enumerate(slices):
+            left += _left_of(pieces, _slot(control[k]), job.config.seed, run.epoch)
+        self._report_since(run, reported, todo=remaining(left))
+        if failed is not None:
+            k = procs.index(failed)
+            message = bytes(errors[k]).rstrip(b"\0").decode("utf-8", "replace")
+            raise WorkerFailed(_failure(failed.exitcode, message))
+        return flag[0] != _STOP or not left
+
+    def _report_since(self, run: EpochRun, reported: np.ndarray, todo: list | None) -> np.ndarray:
+        """Report the workers' loss, pairs, batches and kept words since ``reported`` (and
+        what is left of the epoch, once they have stopped); returns the new totals."""
+        control, stats = self._shared["control"], self._shared["stats"]
+        slots = np.array([_slot(row) for row in control])
+        totals = np.concatenate([stats.sum(axis=0), [slots[:, 1].sum()]])
+        new = totals - reported
+        run.report(
+            loss=float(new[0]),
+            pairs=int(new[1]),
+            batches=int(new[2]),
+            words=int(slots[:, 0].sum()),
+            kept=int(new[3]),
+            todo=todo,
+        )
+        return totals
 
 
-def _report_since(
-    run: EpochRun,
-    reported: np.ndarray,
-    stats: np.ndarray,
-    control: np.ndarray,
-    n: int,
-    positions: bool,
-) -> np.ndarray:
-    """Report the workers' loss, pairs, batches and kept words since ``reported`` (and their
-    positions, once they have stopped); returns the new totals."""
-    totals = stats.sum(axis=0)
-    new = totals - reported
-    run.report(
-        loss=float(new[0]),
-        pairs=int(new[1]),
-        batches=int(new[2]),
-        words=int(control[:n].sum()),
-        kept=int(new[3]),
-        positions=[int(p) for p in control[n : 2 * n]] if positions else None,
-    )
-    return totals
+def _left_of(pieces: list[Piece], slot: np.ndarray, seed: int, epoch: int) -> list[Piece]:
+    """What is left of a worker's ``pieces`` from its published ``slot``."""
+    i, lo, done = (int(v) for v in slot[2:])
+    if i >= len(pieces):
+        return []
+    piece = pieces[i]
+    rng = None
+    if done:  # the started chunk is made again from the state it was made with
+        started_here = lo == piece.lo and piece.done
+        rng = piece.rng if started_here else _chunk_rng(seed, epoch, lo).bit_generator.state
+    return [Piece(lo, piece.hi, done, rng), *pieces[i + 1 :]]
+
+
+def _check_room(nbytes: int, n: int) -> None:
+    """Refuse in one line, before any segment is made, when the matrices cannot be shared:
+    more than /dev/shm has free (writing into it would kill the process with SIGBUS) or
+    than the file-size limit allows (making the segment fails, and the resource tracker
+    complains in a traceback)."""
+    problem = None
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        if limit != resource.RLIM_INFINITY and nbytes > limit:
+            problem = f"the file-size limit ({limit:,} bytes) is below {nbytes:,} bytes"
+    except (ImportError, OSError, ValueError):
+        pass
+    try:
+        stats = os.statvfs("/dev/shm")
+        free = stats.f_bavail * stats.f_frsize
+        if nbytes > free:
+            problem = f"/dev/shm has {free:,} bytes free, {nbytes:,} needed"
+    except (AttributeError, OSError):
+        pass
+    if problem:
+        raise Word2VecError(
+            f"cannot share the model with {n} worker processes: {problem} "
+            "(free /dev/shm or use --workers 1)"
+        )
+
+
+def _failure(exitcode: int | None, message: str) -> str:
+    """One line on why a worker stopped."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        why = " (often the out-of-memory killer)" if exitcode == -signal.SIGKILL else ""
+        return f"a training worker was killed by {name}{why}"
+    if exitcode == _MEMORY_ERROR:
+        return "a training worker ran out of memory"
+    return f"a training worker failed ({message or f'exit code {exitcode}'})"
+
+
+def _join(procs: list) -> None:
+    """Wait for the workers (they stop after their batch); kill any that does not."""
+    for proc in procs:
+        proc.join(timeout=30)
+        if proc.is_alive():
+            proc.kill()  # workers ignore SIGTERM
+            proc.join()
 
 
 def _ids_file(corpus, ids: np.ndarray) -> tuple[str, str | None]:

@@ -4,7 +4,8 @@ A backend (``local.py``: this process; ``hogwild.py``: worker processes) runs th
 an epoch and reports as it goes; the trainer turns the reports into the learning-rate
 position (``schedule.py``: linear in the global count of words read), the loss history, the
 epoch losses, the progress display, checkpoints and callbacks, and keeps the state from
-which a stopped run continues exactly where it stopped.
+which a stopped run continues exactly where it stopped: after any batch with one process,
+with any number of workers (``backend.Piece``: what is left of the epoch).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ..data.vocab import Vocabulary
 from ..errors import Word2VecError
 from ..model.word2vec import Word2Vec
 from ..progress import Progress
-from .backend import Backend, EpochRun, TrainJob
+from .backend import Backend, EpochRun, Piece, TrainJob, remaining
 from .hogwild import HogwildBackend
 from .local import LocalBackend
 from .schedule import LinearSchedule
@@ -40,8 +41,8 @@ class Trainer:
     ``backend`` defaults to one process for ``workers=1`` (reproducible bit for bit for a
     given seed) and to Hogwild worker processes otherwise.
 
-    ``checkpoint(trainer)`` is called every ``checkpoint_every`` corpus words (at chunk
-    boundaries; at epoch ends with several workers) and after every epoch with
+    ``checkpoint(trainer)`` is called every ``checkpoint_every`` corpus words (after the
+    batch that passes the mark; at epoch ends with several workers) and after every epoch with
     ``checkpoint_every_epoch``. ``callbacks`` are objects with any of gensim's
     ``on_train_begin``, ``on_epoch_begin``, ``on_epoch_end``, ``on_train_end`` methods, each
     called with the trainer.
@@ -97,8 +98,11 @@ class Trainer:
         self.pairs_done = 0  # training examples (skip-gram pairs / CBOW centres)
         self.words_trained = 0  # words left after subsampling, summed over epochs
         self.epoch = 0
-        self.positions: list[int] = []  # where each slice of the current epoch resumes
+        self.todo: list[Piece] | None = None  # what is left of the epoch (None: not begun)
         self.epoch_words = 0  # corpus words read in the current epoch
+        self.epoch_kept = 0  # words trained in the current epoch
+        self.words_per_epoch: list[int] = []  # corpus words read in each finished epoch
+        self.kept_per_epoch: list[int] = []  # words trained in each finished epoch
         self.accumulators = [0.0, 0, 0.0, 0, 0]  # epoch loss/pairs, log loss/pairs/batches
         self.stop_requested = False
         self.seconds = 0.0
@@ -138,7 +142,9 @@ class Trainer:
     # -- training ---------------------------------------------------------------------------
     def train(self, on_chunk: Hook | None = None) -> list[float]:
         """Train for the remaining epochs; returns ``loss_history``. ``on_chunk(trainer)``
-        is called wherever training could stop and resume."""
+        is called wherever training could stop and resume (after every batch with one
+        process, at epoch ends with several workers). A backend's ``BackendFailed`` is
+        raised after the state was brought up to date: ``state()`` can be checkpointed."""
         start = time.perf_counter()
         self._on_chunk = on_chunk
         self._last_checkpoint = self.words_done
@@ -162,18 +168,20 @@ class Trainer:
         try:
             backend.open(job)
             opened = True
-            while self.epoch < self.config.epochs:
-                if self.epoch_words == 0:
+            while self.epoch < self.config.epochs and not self.stop_requested:
+                if self.todo is None:
                     self._callback("on_epoch_begin")
+                    self.todo = [Piece(0, len(self.ids))]
                 run = EpochRun(
                     epoch=self.epoch,
                     words_before=self.words_done,
-                    positions=list(self.positions),
+                    positions=self._legacy_positions(backend),
                     rng=self.rng,
                     report=self._report,
                     should_stop=lambda: self.stop_requested,
+                    todo=list(self.todo),
                 )
-                if not backend.run_epoch(job, run):
+                if not backend.run_epoch(job, run) and self.todo:
                     break
                 self._end_epoch()
         finally:
@@ -182,10 +190,11 @@ class Trainer:
             self._progress.close()
             self.seconds += time.perf_counter() - start
             self.model.vectors_changed()
-        self.model.loss_history = list(self.loss_history)
-        self.model.epoch_losses = list(self.epoch_losses)
-        self.model.history_epochs = list(self.history_epochs)
-        self.model.training_state = self.state()
+            # also when a backend failed: its last report left a state to checkpoint
+            self.model.loss_history = list(self.loss_history)
+            self.model.epoch_losses = list(self.epoch_losses)
+            self.model.history_epochs = list(self.history_epochs)
+            self.model.training_state = self.state()
         if self.finished:
             self._callback("on_train_end")
         return self.loss_history
@@ -197,9 +206,13 @@ class Trainer:
         batches: int,
         words: int,
         kept: int,
-        positions: list[int] | None,
+        todo: list[Piece] | None = None,
+        positions: list[int] | None = None,
     ) -> None:
         """What a backend reports (``backend.EpochRun``)."""
+        if positions is not None and todo is None:  # a backend of the earlier interface
+            bounds = self.backend.slice_bounds(len(self.ids))
+            todo = remaining([Piece(p, hi) for p, hi in zip(positions, bounds[1:], strict=True)])
         acc = self.accumulators  # epoch loss, epoch pairs, log loss, log pairs, log batches
         acc[0] += loss
         acc[1] += pairs
@@ -209,15 +222,16 @@ class Trainer:
         if acc[4] >= self.config.log_every:
             self._log(acc[2], acc[3])
             acc[2:] = [0.0, 0, 0]
+        self.epoch_words += words - self.words_done
         self.words_done = words
         self.words_trained += kept
+        self.epoch_kept += kept
         assert self._progress is not None
-        if positions is None:
+        if todo is None:
             self._progress.update(self.words_done, self.epoch, acc[0] / max(acc[1], 1))
             return
-        # a chunk boundary: a consistent state to stop, checkpoint or resume at
-        self.positions = list(positions)
-        self.epoch_words = self.words_done - self.epoch * self.n_words
+        # a consistent state to stop, checkpoint or resume at
+        self.todo = list(todo)
         self._progress.update(self.words_done, self.epoch, acc[0] / max(acc[1], 1))
         if self._on_chunk is not None:
             self._on_chunk(self)
@@ -234,9 +248,10 @@ class Trainer:
         self.epoch_losses.append(acc[0] / max(acc[1], 1))
         acc[:2] = [0.0, 0]
         self.epoch += 1
-        self.positions = []
-        self.epoch_words = 0
-        self.words_done = self.epoch * self.n_words
+        self.todo = None
+        self.words_per_epoch.append(self.epoch_words)
+        self.kept_per_epoch.append(self.epoch_kept)
+        self.epoch_words = self.epoch_kept = 0
         assert self._progress is not None
         self._progress.update(self.words_done, self.epoch - 1, self.epoch_losses[-1], force=True)
         self._callback("on_epoch_end")
@@ -262,8 +277,25 @@ class Trainer:
             if method is not None:
                 method(self)
 
+    def _legacy_positions(self, backend: Backend) -> list[int]:
+        """``EpochRun.positions`` for a backend of the earlier interface: where each of its
+        equal slices resumes ([] from their starts). What is left must fit that layout."""
+        if backend.uses_todo or self.todo == [Piece(0, len(self.ids))]:
+            return []
+        bounds = backend.slice_bounds(len(self.ids))
+        positions = list(bounds[1:])  # a slice not in ``todo`` is finished
+        for piece in self.todo or []:
+            k = next((k for k, hi in enumerate(bounds[1:]) if hi == piece.hi), None)
+            if piece.done or k is None or not bounds[k] <= piece.lo:
+                raise Word2VecError(
+                    f"this checkpoint's epoch cannot be continued by {type(backend).__name__} "
+                    f"with {backend.n_slices} slices: resume with the checkpoint's --workers"
+                )
+            positions[k] = piece.lo
+        return positions
+
     def request_stop(self) -> None:
-        """Ask training to stop at the next chunk boundary (safe from a signal handler)."""
+        """Ask training to stop after the current batch (safe from a signal handler)."""
         self.stop_requested = True
 
     @property
@@ -285,8 +317,11 @@ class Trainer:
         """Everything needed to continue exactly where training stopped (JSON-able)."""
         return {
             "epoch": self.epoch,
-            "positions": list(self.positions),
+            "todo": None if self.todo is None else [p.to_json() for p in self.todo],
             "epoch_words": self.epoch_words,
+            "epoch_kept": self.epoch_kept,
+            "words_per_epoch": list(self.words_per_epoch),
+            "kept_per_epoch": list(self.kept_per_epoch),
             "words_done": self.words_done,
             "pairs_done": self.pairs_done,
             "words_trained": self.words_trained,
@@ -316,7 +351,10 @@ class Trainer:
             raise Word2VecError(f"the checkpoint was made with {mismatch}")
         for key in ("epoch", "epoch_words", "words_done", "pairs_done", "words_trained", "seconds"):
             setattr(self, key, type(getattr(self, key))(state[key]))
-        self.positions = [int(p) for p in state.get("positions", [])]
+        self.todo = _saved_todo(state, len(self.ids))
+        self.epoch_kept = int(state.get("epoch_kept", 0))
+        self.words_per_epoch = [int(x) for x in state.get("words_per_epoch", [])]
+        self.kept_per_epoch = [int(x) for x in state.get("kept_per_epoch", [])]
         self.accumulators = list(state["accumulators"])
         self.loss_history = [float(x) for x in state["loss_history"]]
         self.history_epochs = [int(x) for x in state["history_epochs"]]
@@ -331,6 +369,8 @@ class Trainer:
             "vocab_size": len(self.vocab),
             "words_read": self.words_done,
             "words_trained": self.words_trained,
+            "words_read_per_epoch": list(self.words_per_epoch),
+            "words_trained_per_epoch": list(self.kept_per_epoch),
             "training_examples": self.pairs_done,
             "seconds": round(self.seconds, 3),
             "words_per_second": round(self.words_done / max(self.seconds, 1e-9), 1),
@@ -340,3 +380,16 @@ class Trainer:
             "numpy_version": np.__version__,
             "cpu_count": os.cpu_count(),
         }
+
+
+def _saved_todo(state: dict, n_ids: int) -> list[Piece] | None:
+    """What is left of the epoch in a saved ``state``; checkpoints of earlier versions hold
+    ``positions`` instead: where each of their equal slices resumed, at chunk boundaries."""
+    if "todo" in state:
+        todo = state["todo"]
+        return None if todo is None else [Piece.from_json(p) for p in todo]
+    positions = [int(p) for p in state.get("positions", [])]
+    if not positions:
+        return None if int(state.get("epoch_words", 0)) == 0 else [Piece(0, n_ids)]
+    bounds = np.linspace(0, n_ids, len(positions) + 1).astype(np.int64)
+    return remaining([Piece(p, int(hi)) for p, hi in zip(positions, bounds[1:], strict=True)])

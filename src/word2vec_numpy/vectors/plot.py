@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import Word2VecError
+from ..files import atomic_write
 from .keyed import unit_rows
 
 __all__ = [
@@ -72,11 +73,8 @@ def _tsne_class() -> Any:
 
 
 def _save(fig: Any, path: str | os.PathLike[str]) -> None:
-    try:
-        # No bbox_inches="tight": that would change the pixel size from figure to figure.
-        fig.savefig(os.fspath(path), dpi=DPI, format="png")
-    except OSError as exc:
-        raise Word2VecError(f"cannot write {path}: {exc.strerror or exc}") from None
+    # No bbox_inches="tight": that would change the pixel size from figure to figure.
+    atomic_write(path, lambda f: fig.savefig(f, dpi=DPI, format="png"))
 
 
 # ------------------------------------------------------------------------------------ loss
