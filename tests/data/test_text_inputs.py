@@ -272,6 +272,23 @@ def test_symbols_and_emoji_separate_words_and_cjk_runs_are_one_token():
     ]
 
 
+def test_plain_ascii_text_tokenises_as_the_pattern_does():
+    """The ``str.split`` path for text of ASCII letters, digits, spaces and underscores gives
+    exactly the token pattern's tokens, underscores at the edge of a word included; text
+    with any other character takes the pattern."""
+    token_re = text_module._patterns()[0]
+    rng = np.random.default_rng(5)
+    alphabet = ["a", "Z", "q", "7", " ", "  ", "\t", "\x0b", "_", "__", "word", "x" * 101, "'", "."]
+    plain = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet, int(rng.integers(0, 12))))
+        plain += text_module._plain(text)
+        expected = [t for t in token_re.findall(text.lower()) if len(t) <= MAX_TOKEN_CHARS]
+        assert text_module._tokens(text, ReadStats()) == expected, repr(text)
+    assert 300 < plain < 2900  # both paths were taken
+    assert tokenize("United_States _a b_ c__d 12ab") == ["united_states", "a", "b", "c", "d", "12ab"]
+
+
 def test_a_final_sigma_depends_only_on_its_word():
     assert tokenize("ΟΔΟΣ. ΟΔΟΣ'ΑΒ ΣΑ") == ["οδος", "οδοσ'αβ", "σα"]
 

@@ -179,6 +179,24 @@ def tokenize(text: str) -> list[str]:
     return _tokens(_normalise(text), ReadStats())
 
 
+# Text of ASCII letters, digits, spaces and tabs (text8, phrased text8) has the runs between
+# its spaces as its tokens: they are found by ``str.split``, five times faster than the token
+# pattern, once ``_plain`` has checked that no other character is there. An underscore is
+# inside a token only between two letters or digits (else it separates, as in the pattern).
+_NOT_PLAIN = re.compile(r"[^A-Za-z0-9 \t\x0b\x0c_]")
+_LONE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+
+
+def _plain(text: str) -> bool:
+    """Whether the tokens of ``text`` are ``text.lower().split()`` (``isascii`` costs
+    nothing: Python strings know whether they are ASCII)."""
+    return (
+        text.isascii()
+        and _NOT_PLAIN.search(text) is None
+        and ("_" not in text or _LONE_UNDERSCORE.search(text) is None)
+    )
+
+
 def _tokens(text: str, stats: ReadStats) -> list[str]:
     """Tokens of text whose ends are word boundaries (curly apostrophes already replaced).
 
@@ -187,7 +205,9 @@ def _tokens(text: str, stats: ReadStats) -> list[str]:
     and that context is the word alone, whatever surrounds it.
     """
     token_re = _patterns()[0]
-    if "\u03a3" in text:
+    if _plain(text):
+        tokens = text.lower().split()
+    elif "\u03a3" in text:
         tokens = token_re.findall(text)
         tokens = " ".join(tokens).lower().split(" ") if tokens else []
     else:
