@@ -73,10 +73,11 @@ class Trainer:
     Raises
     ------
     TypeError
-        If no ``corpus`` is given.
+        If no ``corpus`` is given, or an option is unknown.
     Word2VecError
-        If the corpus lives on a cluster and no backend is given, or ``options`` change an
-        option fixed when the model was made (``Word2Vec.set_config``).
+        If the corpus lives on a cluster and no backend is given, an option has a bad value
+        (``ConfigError``), or ``options`` change an option fixed when the model was made
+        (``Word2Vec.set_config``).
     """
 
     def __init__(
