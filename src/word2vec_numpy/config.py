@@ -164,8 +164,15 @@ class TrainConfig:
     """The hyperparameters of a word2vec model and its training, each defined once.
 
     Defaults are those of the C tool and gensim; ``lr=None`` means 0.025 for skip-gram and
-    0.05 for CBOW. Build one with keyword arguments (checked), or with
-    :meth:`from_options`, which also accepts the C tool's and gensim's spellings.
+    0.05 for CBOW. Build one with keyword arguments (checked), or with :meth:`from_options`,
+    which also accepts the C tool's and gensim's spellings. Every field below is a keyword
+    argument; its help text is the ``--help`` of its command-line flag.
+
+    Raises
+    ------
+    ConfigError
+        An option with a bad value, no output layer (``neg=0`` without ``hs``), or ``lr_min``
+        above the starting learning rate.
     """
 
     model: str = option("skipgram", one_of("skipgram", "cbow"), "skipgram or cbow")
@@ -263,7 +270,27 @@ class TrainConfig:
     # -- building ---------------------------------------------------------------------------
     @classmethod
     def from_options(cls, base: TrainConfig | None = None, **options: Any) -> TrainConfig:
-        """``base`` (or the defaults) with ``options`` replaced; accepts the aliases."""
+        """``base`` (or the defaults) with ``options`` replaced; accepts the aliases.
+
+        Parameters
+        ----------
+        base : TrainConfig, optional
+            The config to start from; by default the defaults.
+        **options
+            Options by name or by an alias (``vector_size``, ``negative``, ``alpha``, ...).
+
+        Returns
+        -------
+        TrainConfig
+            A new, checked config.
+
+        Raises
+        ------
+        TypeError
+            An unknown option, or an option given under two names.
+        ConfigError
+            An option with a bad value.
+        """
         names = {f.name: f.name for f in dataclasses.fields(cls)}
         for f in dataclasses.fields(cls):
             names.update(dict.fromkeys(f.metadata["aliases"], f.name))
@@ -278,17 +305,44 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> TrainConfig:
-        """A config from ``to_dict()`` (e.g. of a saved model); unknown keys are ignored so
-        that files of older versions load."""
+        """A config from ``to_dict()`` (e.g. of a saved model).
+
+        Parameters
+        ----------
+        values : Mapping
+            Option values by name; unknown keys are ignored so that files of older versions load.
+
+        Returns
+        -------
+        TrainConfig
+            The checked config.
+        """
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able values of every option."""
+        """JSON-able values of every option.
+
+        Returns
+        -------
+        dict of str to Any
+            Each field's value by name.
+        """
         return dataclasses.asdict(self)
 
     def replace(self, **options: Any) -> TrainConfig:
-        """A copy with ``options`` changed (checked)."""
+        """A copy with ``options`` changed (checked).
+
+        Parameters
+        ----------
+        **options
+            Options by name or by an alias, as in :meth:`from_options`.
+
+        Returns
+        -------
+        TrainConfig
+            The new config; this one is unchanged.
+        """
         return self.from_options(self, **options)
 
     # -- derived values ---------------------------------------------------------------------
@@ -298,8 +352,18 @@ class TrainConfig:
         return float(self.lr if self.lr is not None else DEFAULT_LR[self.model])
 
     def resume_mismatch(self, saved: TrainConfig) -> str | None:
-        """The first option (as ``name=value``) that differs from a checkpoint's ``saved``
-        config among those a resumed run must share, or None."""
+        """The first option that differs from a checkpoint's config among those a resume must share.
+
+        Parameters
+        ----------
+        saved : TrainConfig
+            The checkpoint's config.
+
+        Returns
+        -------
+        str or None
+            ``"name=saved value, not this value"``, or None if the run may resume.
+        """
         for f in dataclasses.fields(self):
             if f.metadata["resume"] and getattr(self, f.name) != getattr(saved, f.name):
                 return f"{f.name}={getattr(saved, f.name)}, not {getattr(self, f.name)}"
@@ -307,5 +371,11 @@ class TrainConfig:
 
     @classmethod
     def cli_fields(cls) -> list[dataclasses.Field]:
-        """The fields that have a command-line flag, in definition order."""
+        """The fields that have a command-line flag, in definition order.
+
+        Returns
+        -------
+        list of dataclasses.Field
+            The fields whose ``cli`` metadata is true.
+        """
         return [f for f in dataclasses.fields(cls) if f.metadata["cli"]]

@@ -5,6 +5,13 @@ class Word2VecError(Exception):
     """A problem caused by the user's input (a bad file, option or word), not a bug.
 
     The CLI prints ``str(error)`` on one line of stderr and exits with ``exit_code``.
+
+    Parameters
+    ----------
+    message : str
+        The one-line message.
+    exit_code : int, default 2
+        The exit code of the CLI.
     """
 
     def __init__(self, message: str, exit_code: int = 2) -> None:

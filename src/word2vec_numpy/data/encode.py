@@ -27,9 +27,23 @@ SEPARATOR = np.uint32(0xFFFFFFFF)  # sentence end in the uint32 id file
 class EncodedCorpus:
     """A corpus as a file of uint32 word ids with ``SEPARATOR`` between sentences.
 
-    ``ids`` is a read-only memory map of the file; ``n_words`` counts real words (not
-    separators). The vocabulary that gave the ids travels with it. The ids file leads with no
-    separator and ends with one.
+    The ids file leads with no separator and ends with one. The vocabulary that gave the ids
+    travels with it.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The ids file.
+    vocab : Vocabulary
+        The vocabulary that gave the ids.
+    n_words : int
+        The real words in the file (not separators).
+    source : str, default ""
+        A description of the corpus read.
+    total_tokens : int, default 0
+        The tokens read, before ``min_count`` dropped any.
+    update : VocabularyUpdate, optional
+        What merging the text into a vocabulary did (``encode_corpus(..., update=True)``).
     """
 
     path: Path
@@ -41,6 +55,7 @@ class EncodedCorpus:
 
     @property
     def ids(self) -> np.ndarray:
+        """The ids: a read-only memory map of the file (an empty array for an empty file)."""
         if os.path.getsize(self.path) == 0:
             return np.zeros(0, dtype=np.uint32)
         return np.memmap(self.path, dtype=np.uint32, mode="r")
@@ -60,21 +75,45 @@ def encode_corpus(
     """Read ``sentences`` once, build the vocabulary and write the id file ``out_path``.
 
     One pass counts the words (``counting.py``: exact, or pruned with the vocabulary's
-    ``max_vocab_size``) and writes a key per token to a temporary file; then the vocabulary
-    is built from the counts and the file is rewritten through ``counter.to_ids``, chunk by
-    chunk, dropping the words outside the vocabulary. Only the counts are held in memory.
-    With ``max_tokens``, no sentence is pulled from ``sentences`` once that many tokens are
-    in (so a reader stops reading there), and ``sentences`` is closed.
+    ``max_vocab_size``) and writes a key per token to a temporary file; then the vocabulary is
+    built from the counts and the file is rewritten through ``counter.to_ids``, chunk by
+    chunk, dropping the words outside the vocabulary. Only the counts are held in memory. The
+    temporary files are removed whatever happens.
 
-    ``vocab``: an unbuilt ``Vocabulary`` carries the options (``min_count``,
-    ``max_vocab_size``, ``max_final_vocab``, ``trim_rule``; ``min_count`` and ``max_size``
-    here are the short way to give the first two); a built one (``read_vocab``, a trained
-    model's) is used as it is and the text is not counted, or, with ``update=True``, the
-    text's counts are merged into it (``Vocabulary.updated``; ``EncodedCorpus.update`` says
-    what that did).
+    Parameters
+    ----------
+    sentences : iterable of sequence of str
+        The sentences (lists of tokens), e.g. from :func:`iter_sentences`; closed at the end if
+        it has a ``close`` method (a generator reading a file).
+    out_path : str or os.PathLike
+        The id file to write (its folder is made if missing).
+    min_count : int, default 5
+        The short way to give an unbuilt vocabulary's ``min_count`` (when ``vocab`` is None).
+    max_size : int, optional
+        Likewise for ``max_size``: keep at most this many words.
+    max_tokens : int, optional
+        Read at most this many tokens: no sentence is pulled from ``sentences`` once that many
+        are in (so a reader stops reading there).
+    source : str, default ""
+        A description of the corpus, kept in the result.
+    vocab : Vocabulary, optional
+        An unbuilt ``Vocabulary`` carries the options (``min_count``, ``max_vocab_size``,
+        ``max_final_vocab``, ``trim_rule``); a built one (``read_vocab``, a trained model's) is
+        used as it is and the text is not counted, or, with ``update=True``, the text's counts
+        are merged into it.
+    update : bool, default False
+        Merge the text's counts into the built ``vocab`` (``Vocabulary.updated``;
+        ``EncodedCorpus.update`` says what that did).
 
-    A write that fails (a full disk, a file size limit) raises a one-line
-    :class:`Word2VecError`; the temporary files are removed whatever happens.
+    Returns
+    -------
+    EncodedCorpus
+        The id file, its vocabulary and counts.
+
+    Raises
+    ------
+    Word2VecError
+        If a write fails (a full disk, a file size limit), with a one-line message.
     """
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -493,17 +493,49 @@ def generate_sample_sentences(
 
 
 def load_sample_corpus(n_tokens: int = 1_000_000, seed: int = 0) -> list[str]:
-    """The sentences of :func:`generate_sample_sentences`, flattened into one token list."""
+    """The sentences of :func:`generate_sample_sentences`, flattened into one token list.
+
+    Parameters
+    ----------
+    n_tokens : int, default 1000000
+        The number of tokens (a little more only when ``n_tokens`` is tiny).
+    seed : int, default 0
+        Determines the corpus fully (its own ``numpy.random.default_rng(seed)``).
+
+    Returns
+    -------
+    list of str
+        The tokens, lower-case.
+
+    Raises
+    ------
+    ValueError
+        If ``n_tokens < 0``.
+    """
     return [token for sentence in generate_sample_sentences(n_tokens, seed) for token in sentence]
 
 
 def sample_questions(relations: Sequence[str] | None = None) -> str:
     """Analogy questions for the sample corpus, in Google's ``questions-words.txt`` format.
 
-    There is one ``: section`` header per relation (of ``relations``, default all),
-    followed by one line ``a b c d`` for every ordered choice of two different pairs
-    ``(a, b)`` and ``(c, d)`` of the relation. A line means ``a : b :: c : d``, so the
-    question asks whether ``b - a + c`` is ``d``.
+    There is one ``: section`` header per relation, followed by one line ``a b c d`` for every
+    ordered choice of two different pairs ``(a, b)`` and ``(c, d)`` of the relation. A line
+    means ``a : b :: c : d``, so the question asks whether ``b - a + c`` is ``d``.
+
+    Parameters
+    ----------
+    relations : sequence of str, optional
+        The relations (names from ``RELATIONS``) to ask about; by default all.
+
+    Returns
+    -------
+    str
+        The questions, one per line, ending with a newline.
+
+    Raises
+    ------
+    ValueError
+        If a relation name is unknown, or ``relations`` is empty.
     """
     lines: list[str] = []
     for relation in _chosen(None if relations is None else tuple(relations)):

@@ -175,7 +175,23 @@ class ReadStats:
 
 
 def tokenize(text: str) -> list[str]:
-    """Words of ``text`` by the rule in the module docstring."""
+    """Words of ``text`` by the rule in the module docstring.
+
+    Parameters
+    ----------
+    text : str
+        The text.
+
+    Returns
+    -------
+    list of str
+        Its words, lower-cased.
+
+    Examples
+    --------
+    >>> tokenize("Don’t panic: it's 42!")
+    ["don't", 'panic', "it's", '42']
+    """
     return _tokens(_normalise(text), ReadStats())
 
 
@@ -369,10 +385,32 @@ def iter_sentences(
     max_sentence_length: int = MAX_SENTENCE_LENGTH,
     stats: ReadStats | None = None,
 ) -> Iterator[list[str]]:
-    """Stream the sentences (lists of tokens) of one file (plain, compressed, a zip archive's
-    members in turn) or of ``-`` (standard input), reading it in 1 MB pieces so that even a
-    file that is one 100 MB line (text8), or one 100 MB word, is never held as one string.
-    ``stats`` counts what was read, replaced and dropped."""
+    """Stream the sentences (lists of tokens) of one file or of standard input.
+
+    The file may be plain, compressed, or a zip archive (its members in turn). It is read in
+    1 MB pieces, so that even a file that is one 100 MB line (text8), or one 100 MB word, is
+    never held as one string.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file, or ``-`` for standard input.
+    max_sentence_length : int, default 10000
+        Lines longer than this many tokens are cut into sentences of this many tokens.
+    stats : ReadStats, optional
+        Counts what was read, replaced and dropped.
+
+    Yields
+    ------
+    list of str
+        The tokens of each sentence.
+
+    Raises
+    ------
+    Word2VecError
+        If the file cannot be read, is binary, or its compressed data is corrupt (a one-line
+        message naming the file).
+    """
     stats = stats if stats is not None else ReadStats()
     for name, stream in _sources(path):
         yield from _sentences(_text_pieces(name, stream, stats), max_sentence_length, stats)

@@ -51,14 +51,39 @@ class VocabularyUpdate:
 class Vocabulary:
     """Words kept for training, ordered by frequency.
 
-    A word is kept when its count passes ``min_count`` (or gensim's ``trim_rule`` keeps it);
-    ``max_final_vocab=N`` raises the effective min count until at most N words remain, as
-    gensim does (words tied with the (N+1)-th go too, so there may be fewer than N);
-    ``max_vocab_size=N`` prunes the counts while counting (``counting.py``); ``max_size`` is
-    a plain cut to the N most frequent words.
+    A word is kept when its count passes ``min_count`` (or gensim's ``trim_rule`` keeps it).
 
-    Attributes: ``words`` (list, id order), ``counts`` (int64 array, id order),
-    ``word_to_id`` (dict), ``effective_min_count``.
+    Parameters
+    ----------
+    min_count : int, default 5
+        Drop words that occur fewer times.
+    max_size : int, optional
+        A plain cut to the ``max_size`` most frequent words.
+    max_vocab_size : int, optional
+        Prune the counts while counting whenever more than this many words are held
+        (``counting.py``, gensim's rule).
+    max_final_vocab : int, optional
+        Raise the effective min count until at most N words remain, as gensim does (words tied
+        with the (N+1)-th go too, so there may be fewer than N).
+    trim_rule : callable, optional
+        gensim's ``trim_rule(word, count, min_count)``: ``RULE_KEEP``, ``RULE_DISCARD`` or
+        ``RULE_DEFAULT`` (the count decides).
+
+    Attributes
+    ----------
+    words : list of str
+        The words, in id order.
+    counts : numpy.ndarray
+        Their counts (int64), in id order.
+    word_to_id : dict of str to int
+        The id of each word.
+    effective_min_count : int
+        The min count the last build applied (``min_count``, raised by ``max_final_vocab``).
+
+    Raises
+    ------
+    ValueError
+        If ``min_count < 1``.
     """
 
     def __init__(
@@ -92,8 +117,32 @@ class Vocabulary:
         max_final_vocab: int | None = None,
         trim_rule: TrimRule | None = None,
     ) -> Vocabulary:
-        """Set the options that the next ``build`` or ``updated`` applies (e.g. those of a
-        new run on a loaded vocabulary); returns ``self``."""
+        """Set the options that the next ``build`` or ``updated`` applies.
+
+        E.g. those of a new run on a loaded vocabulary.
+
+        Parameters
+        ----------
+        min_count : int, optional
+            The new min count; None keeps the current one.
+        max_vocab_size : int, optional
+            Prune the counts while counting (None: exact counts).
+        max_final_vocab : int, optional
+            Raise the effective min count until at most N words remain (None: no limit).
+        trim_rule : callable, optional
+            gensim's ``trim_rule(word, count, min_count)``: ``RULE_KEEP``, ``RULE_DISCARD`` or
+            ``RULE_DEFAULT`` (the count decides).
+
+        Returns
+        -------
+        Vocabulary
+            ``self``.
+
+        Raises
+        ------
+        ValueError
+            If ``min_count < 1``.
+        """
         if min_count is not None:
             if min_count < 1:
                 raise ValueError("min_count must be >= 1")
@@ -105,21 +154,50 @@ class Vocabulary:
 
     # -- building -------------------------------------------------------------------------
     def counter(self) -> WordCounter:
-        """A counter with this vocabulary's counting options (``max_vocab_size``)."""
+        """A counter with this vocabulary's counting options.
+
+        Returns
+        -------
+        WordCounter
+            Pruning with ``max_vocab_size`` (and ``trim_rule``), else exact.
+        """
         return make_counter(self.max_vocab_size, self.trim_rule)
 
     def build(self, tokens: Iterable[str] | Iterable[Sequence[str]]) -> Vocabulary:
-        """Count the tokens (a flat list of words, or a list of sentences) and keep the
-        frequent ones. Returns ``self`` so that ``Vocabulary().build(tokens)`` chains."""
+        """Count the tokens and keep the frequent ones.
+
+        Parameters
+        ----------
+        tokens : iterable of str or iterable of sequence of str
+            A flat list of words, or a list of sentences.
+
+        Returns
+        -------
+        Vocabulary
+            ``self``, so that ``Vocabulary().build(tokens)`` chains.
+        """
         counter = self.counter()
         for item in tokens:
             counter.add([item] if isinstance(item, str) else item)
         return self.build_from_counts(*counter.words_and_counts())
 
     def build_from_counts(self, words: Sequence[str], counts: np.ndarray) -> Vocabulary:
-        """Keep the words that pass ``min_count`` (``max_final_vocab``, ``trim_rule``) from
-        ``words`` given in order of first appearance. A stable sort by descending count
-        breaks ties by first appearance."""
+        """Keep the words that pass ``min_count`` (``max_final_vocab``, ``trim_rule``).
+
+        A stable sort by descending count breaks ties by first appearance.
+
+        Parameters
+        ----------
+        words : sequence of str
+            The words, in order of first appearance.
+        counts : numpy.ndarray
+            Their counts.
+
+        Returns
+        -------
+        Vocabulary
+            ``self``.
+        """
         counts = np.asarray(counts, dtype=np.int64)
         self.total_words = int(counts.sum())
         self.effective_min_count = self.min_count_for(counts)
@@ -134,9 +212,21 @@ class Vocabulary:
         return self
 
     def min_count_for(self, counts: np.ndarray) -> int:
-        """The effective min count: ``min_count``, raised by ``max_final_vocab=N`` to one
-        more than the count of the (N+1)-th most frequent word (gensim's
-        ``prepare_vocab``), so that at most N words pass it."""
+        """The effective min count for these counts.
+
+        ``min_count``, raised by ``max_final_vocab=N`` to one more than the count of the (N+1)-th
+        most frequent word (gensim's ``prepare_vocab``), so that at most N words pass it.
+
+        Parameters
+        ----------
+        counts : numpy.ndarray
+            The words' counts.
+
+        Returns
+        -------
+        int
+            The min count to apply.
+        """
         n = self.max_final_vocab
         if n is None or n >= len(counts):
             return self.min_count
@@ -144,7 +234,22 @@ class Vocabulary:
         return max(int(next_count) + 1, self.min_count)
 
     def kept(self, words: Sequence[str], counts: np.ndarray, min_count: int) -> np.ndarray:
-        """Which of ``words`` pass ``min_count`` (as decided by ``trim_rule`` if given)."""
+        """Which of ``words`` pass ``min_count`` (as decided by ``trim_rule`` if given).
+
+        Parameters
+        ----------
+        words : sequence of str
+            The words.
+        counts : numpy.ndarray
+            Their counts.
+        min_count : int
+            The min count to apply.
+
+        Returns
+        -------
+        numpy.ndarray
+            A boolean mask, one entry per word.
+        """
         if self.trim_rule is None:
             return np.asarray(counts) >= min_count
         rule = self.trim_rule
@@ -157,19 +262,31 @@ class Vocabulary:
     def updated(
         self, words: Sequence[str], counts: np.ndarray
     ) -> tuple[Vocabulary, VocabularyUpdate]:
-        """This vocabulary with the counts of a new text (``words`` in order of first
-        appearance, ``counts``) merged in: gensim's ``build_vocab(update=True)``.
+        """The vocabulary with a new text's counts merged in: gensim's ``build_vocab(update=True)``.
 
-        Every known word gets its count in the new text added; a new word is added when its
-        count *in the new text* passes the effective min count (``max_final_vocab`` and
-        ``trim_rule`` applied to the new text's counts, as gensim does). Unlike gensim,
-        which appends the new words after the old ones, the result is sorted again by the
-        merged counts (stable: ties keep the old order, then the new text's), so that id k
-        stays the k-th most frequent word (``restrict_vocab`` relies on it); a model follows
-        with :meth:`Word2Vec.grow`. The noise table and the subsampling of the next run then
-        follow the merged counts (gensim takes the noise table from the merged counts too,
-        but the update run's subsampling from the new text's counts alone): one vocabulary,
-        one set of frequencies. Returns the new vocabulary and what the update did.
+        Every known word gets its count in the new text added; a new word is added when its count
+        *in the new text* passes the effective min count (``max_final_vocab`` and ``trim_rule``
+        applied to the new text's counts, as gensim does). Unlike gensim, which appends the new
+        words after the old ones, the result is sorted again by the merged counts (stable: ties
+        keep the old order, then the new text's), so that id k stays the k-th most frequent word
+        (``restrict_vocab`` relies on it); a model follows with :meth:`Word2Vec.grow`. The noise
+        table and the subsampling of the next run then follow the merged counts (gensim takes the
+        noise table from the merged counts too, but the update run's subsampling from the new
+        text's counts alone): one vocabulary, one set of frequencies.
+
+        Parameters
+        ----------
+        words : sequence of str
+            The new text's words, in order of first appearance.
+        counts : numpy.ndarray
+            Their counts in the new text.
+
+        Returns
+        -------
+        vocab : Vocabulary
+            The new vocabulary (this one is unchanged).
+        report : VocabularyUpdate
+            What the update did.
         """
         counts = np.asarray(counts, dtype=np.int64)
         get = self.word_to_id.get
@@ -214,16 +331,42 @@ class Vocabulary:
 
     # -- vocabulary files (the C tool's -save-vocab / -read-vocab) ----------------------------
     def save_vocab(self, path: str | os.PathLike) -> None:
-        """Write ``word count`` lines in id (frequency) order, the C tool's ``-save-vocab``
-        format (without its ``</s>`` line: sentence ends are not words here). Atomic."""
+        """Write ``word count`` lines in id (frequency) order, atomically.
+
+        The C tool's ``-save-vocab`` format, without its ``</s>`` line (sentence ends are not
+        words here).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write.
+        """
         text = "".join(f"{w} {c}\n" for w, c in zip(self.words, self.counts.tolist(), strict=True))
         atomic_write(path, lambda f: f.write(text.encode("utf-8")))
 
     def read_vocab(self, path: str | os.PathLike) -> Vocabulary:
-        """Build from a file of ``word count`` lines (``save_vocab``'s, or the C tool's; its
-        ``</s>`` line is skipped) instead of counting a corpus. ``min_count``,
-        ``max_final_vocab`` and ``trim_rule`` apply to the file's counts, as the C tool
-        applies ``-min-count``; ties keep the file's order. Returns ``self``."""
+        """Build from a file of ``word count`` lines instead of counting a corpus.
+
+        The file is ``save_vocab``'s, or the C tool's (its ``</s>`` line is skipped).
+        ``min_count``, ``max_final_vocab`` and ``trim_rule`` apply to the file's counts, as the C
+        tool applies ``-min-count``; ties keep the file's order.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The vocabulary file (UTF-8).
+
+        Returns
+        -------
+        Vocabulary
+            ``self``.
+
+        Raises
+        ------
+        Word2VecError
+            If the file cannot be read, is not UTF-8, has a line that is not ``word count``, lists
+            a word twice or holds no words.
+        """
         try:
             with open(path, encoding="utf-8") as f:
                 lines = f.read().splitlines()
@@ -258,7 +401,22 @@ class Vocabulary:
     def from_words(
         cls, words: Sequence[str], counts: Sequence[int] | np.ndarray, min_count: int = 1
     ) -> Vocabulary:
-        """A vocabulary with exactly these words and counts, in this id order (for loading)."""
+        """A vocabulary with exactly these words and counts, in this id order (for loading).
+
+        Parameters
+        ----------
+        words : sequence of str
+            The words, in id order.
+        counts : sequence of int or numpy.ndarray
+            Their counts.
+        min_count : int, default 1
+            The min count recorded (nothing is dropped).
+
+        Returns
+        -------
+        Vocabulary
+            The built vocabulary.
+        """
         vocab = cls(min_count=min_count)
         vocab.words = list(words)
         vocab.counts = np.asarray(counts, dtype=np.int64)
@@ -275,9 +433,19 @@ class Vocabulary:
         return word in self.word_to_id
 
     def encode(self, tokens: Iterable[str] | Iterable[Sequence[str]]) -> np.ndarray:
-        """int32 ids of the known tokens (unknown words are dropped). Given a list of
-        sentences, the sentences are joined with ``SENTENCE_END`` (-1) between them, so
-        that training windows do not cross sentences."""
+        """The ids of the known tokens (unknown words are dropped).
+
+        Parameters
+        ----------
+        tokens : iterable of str or iterable of sequence of str
+            A flat list of words, or a list of sentences; the sentences are joined with
+            ``SENTENCE_END`` (-1) after each, so that training windows do not cross sentences.
+
+        Returns
+        -------
+        numpy.ndarray
+            The int32 ids.
+        """
         get = self.word_to_id.get
         ids: list[int] = []
         for item in tokens:
@@ -291,18 +459,38 @@ class Vocabulary:
         return np.asarray(ids, dtype=np.int32)
 
     def decode(self, ids: Iterable[int]) -> list[str]:
-        """Words of the ids (sentence separators are skipped)."""
+        """Words of the ids (sentence separators are skipped).
+
+        Parameters
+        ----------
+        ids : iterable of int
+            Word ids; negative ones are sentence ends.
+
+        Returns
+        -------
+        list of str
+            The words.
+        """
         return [self.words[i] for i in ids if i >= 0]
 
     # -- sampling distributions -------------------------------------------------------------
     def keep_probabilities(self, sample: float = 1e-3) -> np.ndarray:
-        """P_keep(w) = (sqrt(f/t) + 1) * t/f, clipped to 1, with f = count(w)/total and t =
-        ``sample`` (0 keeps every word).
+        """P_keep(w) = (sqrt(f/t) + 1) * t/f, clipped to 1, with f = count(w)/total, t = ``sample``.
 
         This is the formula of the C tool and gensim. The 2013 paper ("Distributed
         representations...", eq. 5) instead *discards* w with P_discard = 1 - sqrt(t/f), i.e.
         P_keep = sqrt(t/f). The C tool's form adds t/f to that: it keeps a little more of the
         mid-frequency words, and both agree that a word with f <= t is always kept.
+
+        Parameters
+        ----------
+        sample : float, default 1e-3
+            The subsampling threshold t; 0 keeps every word.
+
+        Returns
+        -------
+        numpy.ndarray
+            P_keep of each word, in id order (float32).
         """
         if sample <= 0 or len(self.counts) == 0:
             return np.ones(len(self.counts), dtype=np.float32)
@@ -311,7 +499,18 @@ class Vocabulary:
         return np.minimum(p, 1.0).astype(np.float32)
 
     def noise_distribution(self, power: float = 0.75) -> np.ndarray:
-        """P_n(w) = count(w)^p / sum_v count(v)^p with p = ``power``: 0.75 in Mikolov et al.
-        2013, section 2.2 (gensim's ``ns_exponent``; 0 is uniform, < 0 favours rare words)."""
+        """P_n(w) = count(w)^p / sum_v count(v)^p, the noise distribution of negative sampling.
+
+        Parameters
+        ----------
+        power : float, default 0.75
+            The exponent p: 0.75 in Mikolov et al. 2013, section 2.2 (gensim's ``ns_exponent``; 0
+            is uniform, < 0 favours rare words).
+
+        Returns
+        -------
+        numpy.ndarray
+            P_n of each word, in id order (float64, summing to 1).
+        """
         weights = self.counts.astype(np.float64) ** power
         return weights / weights.sum()

@@ -46,7 +46,15 @@ Step = tuple
 
 
 class Loss(ABC):
-    """An output layer: its matrix of output vectors, its batch draws and its gradients."""
+    """An output layer: its matrix of output vectors, its batch draws and its gradients.
+
+    Parameters
+    ----------
+    vocab : Vocabulary
+        The vocabulary (counts for the noise table, the Huffman tree, ...).
+    config : TrainConfig
+        The model's options.
+    """
 
     name: ClassVar[str]  # the key in LOSSES, stored with the model
     matrix: ClassVar[str]  # the name of its output matrix (an attribute of the model)
@@ -60,33 +68,123 @@ class Loss(ABC):
     @classmethod
     @abstractmethod
     def enabled(cls, config: TrainConfig) -> bool:
-        """Whether ``config`` asks for this loss."""
+        """Whether ``config`` asks for this loss.
+
+        Parameters
+        ----------
+        config : TrainConfig
+            The model's options (e.g. ``neg``, ``hs``).
+
+        Returns
+        -------
+        bool
+            True if the model has this output layer.
+        """
 
     def rows(self, vocab_size: int) -> int:
-        """How many output vectors the loss trains (one per word by default)."""
+        """How many output vectors the loss trains (one per word by default).
+
+        Parameters
+        ----------
+        vocab_size : int
+            The number of words V.
+
+        Returns
+        -------
+        int
+            The rows of the loss's matrix.
+        """
         return vocab_size
 
     def grown(self, W: np.ndarray, old_ids: np.ndarray, vocab_size: int) -> np.ndarray:
-        """The output matrix for a larger vocabulary (``Word2Vec.grow``): row ``old_ids[i]``
-        is the old row i, new words' rows are zero. Right for one row per word; a loss whose
-        rows are not words (hierarchical softmax's inner nodes) overrides it."""
+        """The output matrix for a larger vocabulary (``Word2Vec.grow``).
+
+        Row ``old_ids[i]`` is the old row i, new words' rows are zero. Right for one row per word;
+        a loss whose rows are not words (hierarchical softmax's inner nodes) overrides it.
+
+        Parameters
+        ----------
+        W : numpy.ndarray
+            The current output matrix.
+        old_ids : numpy.ndarray
+            The new id of each old word.
+        vocab_size : int
+            The size of the new vocabulary.
+
+        Returns
+        -------
+        numpy.ndarray
+            The new matrix, ``rows(vocab_size)`` rows, of ``W``'s dtype.
+        """
         grown = np.zeros((self.rows(vocab_size),) + W.shape[1:], dtype=W.dtype)
         grown[old_ids] = W
         return grown
 
     def describe(self) -> str:
-        """One line about the loss's set-up for the training log ("" for nothing to say)."""
+        """One line about the loss's set-up for the training log.
+
+        Returns
+        -------
+        str
+            The line; "" for nothing to say.
+        """
         return ""
 
     def draw(self, batch: Batch, rng: np.random.Generator) -> None:  # noqa: B027
-        """Draw the random parts of ``batch`` this loss needs (none by default)."""
+        """Draw the random parts of ``batch`` this loss needs (none by default).
+
+        They are stored in ``batch.draws[name]``.
+
+        Parameters
+        ----------
+        batch : Batch
+            The batch to draw for.
+        rng : numpy.random.Generator
+            The random generator.
+        """
 
     @abstractmethod
     def skipgram(self, W: np.ndarray, H: np.ndarray, batch: Batch) -> Step:
-        """Skip-gram: H (nb,T,d) the centres' input vectors; targets: ``batch.span`` where
-        ``batch.pair_mask`` (nb,T,C) is 1."""
+        """Skip-gram: the loss and gradients of each centre predicting its context words.
+
+        Parameters
+        ----------
+        W : numpy.ndarray
+            The loss's output matrix.
+        H : numpy.ndarray
+            (nb, T, d) the centres' input vectors.
+        batch : Batch
+            The batch; the targets are ``batch.span`` where ``batch.pair_mask`` (nb, T, C) is 1.
+
+        Returns
+        -------
+        tuple
+            ``(loss, dL/dH, ids, grads)``: the summed loss (float64), the gradient with respect to
+            ``H``, and the rows of ``W`` with their gradients, which the model scatter-adds
+            (module docstring). A loss with ``gives_curvature`` accepts ``curvature=True`` and then
+            adds two ``ops.Curvature``s, of the rows of dL/dH and of ``grads``.
+        """
 
     @abstractmethod
     def cbow(self, W: np.ndarray, H: np.ndarray, batch: Batch, valid: np.ndarray) -> Step:
-        """CBOW: H (nb,T,d) the context means; target of row t: ``batch.rows``; ``valid``
-        (nb,T) is 1 for rows with a context."""
+        """CBOW: the loss and gradients of each context predicting its centre word.
+
+        Parameters
+        ----------
+        W : numpy.ndarray
+            The loss's output matrix.
+        H : numpy.ndarray
+            (nb, T, d) the context means (or sums, ``cbow_mean=0``).
+        batch : Batch
+            The batch; the target of row t is ``batch.rows``.
+        valid : numpy.ndarray
+            (nb, T) 1 for rows with a context, else 0.
+
+        Returns
+        -------
+        tuple
+            ``(loss, dL/dH, ids, grads)``: the summed loss (float64), the gradient with respect to
+            ``H``, and the rows of ``W`` with their gradients, which the model scatter-adds
+            (module docstring). A loss with ``gives_curvature`` accepts ``curvature=True`` and then
+            adds two ``ops.Curvature``s, of the rows of dL/dH and of ``grads``.
+        """

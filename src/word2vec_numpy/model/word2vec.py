@@ -59,10 +59,31 @@ class Word2Vec:
     """Word vectors ``W_in`` (V x d) and the output layers' matrices, with the SGD step.
 
     ``W_in`` starts uniform in [-0.5/d, 0.5/d] and every output matrix at zero, as in the C
-    tool. The options are a :class:`TrainConfig` (``config``, or keyword arguments such as
-    ``dim=100, neg=5, model="cbow"``; gensim's names are accepted too). ``train_batch`` does one
-    SGD step on a ``Batch``; ``Trainer`` makes the batches. ``wv`` is the
-    :class:`KeyedVectors` view of the word vectors, for queries.
+    tool. ``train_batch`` does one SGD step on a ``Batch``; ``Trainer`` makes the batches. ``wv``
+    is the :class:`KeyedVectors` view of the word vectors, for queries.
+
+    Parameters
+    ----------
+    vocab : Vocabulary
+        The words to learn vectors for (V of them, in id order).
+    config : TrainConfig or int, optional
+        The options; an ``int`` is the dimension (``Word2Vec(vocab, 100)``). By default
+        :class:`TrainConfig`'s defaults, changed by ``options``.
+    dtype : type, default numpy.float32
+        The dtype of ``W_in`` and of the output matrices.
+    rng : numpy.random.Generator, optional
+        Draws the initial ``W_in``; by default ``numpy.random.default_rng(seed)``.
+    **options
+        :class:`TrainConfig` options by keyword, such as ``dim=100, neg=5, model="cbow"``;
+        gensim's names are accepted too (``vector_size``, ``negative``, ...). A ``seed`` that
+        is a ``numpy.random.Generator`` is used as ``rng``.
+
+    Raises
+    ------
+    ConfigError
+        An option with a bad value (a :class:`Word2VecError` and a ``ValueError``).
+    TypeError
+        An unknown option.
     """
 
     def __init__(
@@ -115,9 +136,27 @@ class Word2Vec:
         outputs: dict[str, np.ndarray],
         config: TrainConfig,
     ) -> Word2Vec:
-        """A model around existing matrices (loading; worker processes, whose matrices live
-        in shared memory). ``vocab`` may be None where no loss needs it (workers get the
-        losses' tables from the parent)."""
+        """A model around existing matrices.
+
+        For loading, and for worker processes, whose matrices live in shared memory.
+
+        Parameters
+        ----------
+        vocab : Vocabulary or None
+            The vocabulary; None where no loss needs it (workers get the losses' tables from the
+            parent), and the model then has no losses.
+        W_in : numpy.ndarray
+            The input vectors (V x d), used as they are (not copied).
+        outputs : dict of str to numpy.ndarray
+            The output matrices by name (``W_out``, ``W_nodes``), set as attributes of the model.
+        config : TrainConfig
+            The model's options.
+
+        Returns
+        -------
+        Word2Vec
+            The model, with an empty training history.
+        """
         self = cls.__new__(cls)
         self.vocab, self.config, self.W_in = vocab, config, W_in  # type: ignore[assignment]
         self.losses = self._make_losses() if vocab is not None else []
@@ -127,8 +166,19 @@ class Word2Vec:
         return self
 
     def set_config(self, config: TrainConfig) -> None:
-        """Use ``config`` from now on (a trainer's options); the options that shaped the
-        matrices (``ARCHITECTURE``) cannot change."""
+        """Use ``config`` from now on (a trainer's options).
+
+        Parameters
+        ----------
+        config : TrainConfig
+            The new options; the losses are made again from it.
+
+        Raises
+        ------
+        Word2VecError
+            If ``config`` changes an option that shaped the matrices (``ARCHITECTURE``: ``model``,
+            ``dim``, ``neg``, ``hs``, ``cbow_exact_grad``).
+        """
         for key in ARCHITECTURE:
             if getattr(config, key) != getattr(self.config, key):
                 raise Word2VecError(
@@ -141,34 +191,65 @@ class Word2Vec:
     # -- what the model holds ----------------------------------------------------------------
     @property
     def model(self) -> str:
-        """ "skipgram" or "cbow"."""
+        """The architecture: ``"skipgram"`` or ``"cbow"``."""
         return self.config.model
 
     @property
     def embed_dim(self) -> int:
+        """The dimension d of the vectors (``config.dim``)."""
         return self.config.dim
 
     @property
     def n_negatives(self) -> int:
+        """The negatives per example (``config.neg``; 0 without negative sampling)."""
         return self.config.neg
 
     def matrices(self) -> dict[str, np.ndarray]:
-        """Every trained matrix by name: ``W_in`` and each loss's output matrix."""
+        """Every trained matrix by name.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            ``W_in`` and each loss's output matrix (the arrays themselves, not copies).
+        """
         out = {"W_in": self.W_in}
         for loss in self.losses:
             out[loss.matrix] = getattr(self, loss.matrix)
         return out
 
     def output_names(self) -> list[str]:
-        """The names of the output matrices (``W_out`` for negative sampling)."""
+        """The names of the output matrices.
+
+        Returns
+        -------
+        list of str
+            One name per loss: ``W_out`` for negative sampling, ``W_nodes`` for hierarchical
+            softmax.
+        """
         return [loss.matrix for loss in self.losses]
 
     # -- one SGD step -----------------------------------------------------------------------
     def train_batch(self, batch: Batch, lr: float) -> tuple[float, int]:
-        """One SGD step of size ``lr`` on ``batch``; returns (summed loss, number of pairs).
+        """One SGD step of size ``lr`` on ``batch``.
 
-        For CBOW, "pairs" are centre words with a non-empty context. Weights that blow up
-        show as a non-finite loss (the trainer stops on it) rather than as warnings."""
+        Weights that blow up show as a non-finite loss (the trainer stops on it) rather than as
+        warnings.
+
+        Parameters
+        ----------
+        batch : Batch
+            The block of centre words, their columns and pair mask (``batching.py``).
+        lr : float
+            The learning rate of the step.
+
+        Returns
+        -------
+        loss : float
+            The loss summed over the batch's examples, at the weights before the step.
+        pairs : int
+            The number of examples: (centre, context) pairs for skip-gram; for CBOW, centre words
+            with a non-empty context.
+        """
         with np.errstate(over="ignore", invalid="ignore"):
             if self.config.model == "skipgram":
                 return self._train_sgns(batch, lr)
@@ -239,23 +320,47 @@ class Word2Vec:
         return loss, int(valid.sum())
 
     def batch_loss(self, batch: Batch) -> float:
-        """The loss of ``batch`` at the current weights (no update): the function whose
-        gradient ``train_batch`` follows (for CBOW with ``cbow_exact_grad`` or
-        ``cbow_mean=0``)."""
+        """The loss of ``batch`` at the current weights (no update).
+
+        It is the function whose gradient ``train_batch`` follows (for CBOW with
+        ``cbow_exact_grad`` or ``cbow_mean=0``).
+
+        Parameters
+        ----------
+        batch : Batch
+            The batch to score.
+
+        Returns
+        -------
+        float
+            The loss summed over the batch's examples.
+        """
         loss, _ = self.train_batch(batch, 0.0)  # a step of size 0 adds zeros
         return loss
 
     # -- a larger vocabulary (continued training) -------------------------------------------
     def grow(self, vocab: Vocabulary, rng: np.random.Generator | None = None) -> None:
-        """Take ``vocab``, which holds every word of the current vocabulary (usually from
-        ``Vocabulary.updated``: merged counts, new words, sorted again).
+        """Take a larger vocabulary that holds every word of the current one (continued training).
 
-        Each known word's rows move to its new id unchanged; a new word's ``W_in`` row is
-        drawn as at the start (uniform in [-0.5/d, 0.5/d], from ``rng``, by default seeded
-        with ``seed`` and the two vocabulary sizes) and its output rows start at zero
-        (``Loss.grown``). The losses are made again from the merged counts (the noise table
-        of negative sampling); the trainer that follows rebuilds the subsampling
-        probabilities. The training history stays until the next run replaces it.
+        Each known word's rows move to its new id unchanged; a new word's ``W_in`` row is drawn as
+        at the start (uniform in [-0.5/d, 0.5/d]) and its output rows start at zero
+        (``Loss.grown``). The losses are made again from the merged counts (the noise table of
+        negative sampling); the trainer that follows rebuilds the subsampling probabilities. The
+        training history stays until the next run replaces it.
+
+        Parameters
+        ----------
+        vocab : Vocabulary
+            The new vocabulary, usually from ``Vocabulary.updated`` (merged counts, new words,
+            sorted again).
+        rng : numpy.random.Generator, optional
+            Draws the new words' ``W_in`` rows; by default seeded with ``seed`` and the two
+            vocabulary sizes.
+
+        Raises
+        ------
+        Word2VecError
+            If ``vocab`` lacks a word of the model.
         """
         missing = [w for w in self.vocab.words if w not in vocab.word_to_id]
         if missing:
@@ -286,12 +391,31 @@ class Word2Vec:
     def predict_output_word(
         self, context_words: Sequence[str | int] | str, topn: int = 10
     ) -> list[tuple[str, float]] | None:
-        """The ``topn`` most probable centre words given ``context_words``, as gensim's
-        ``predict_output_word``: h = the mean (``cbow_mean=1``) or the sum of the known
-        context words' input vectors, and P(w | context) = softmax_w(v'_w . h) over the whole
-        vocabulary, from negative sampling's ``W_out`` (the full softmax that negative
-        sampling approximates). A context word may also be given by its id. Unknown words
-        are skipped; None when none is known."""
+        """The most probable centre words given context words, as gensim's ``predict_output_word``.
+
+        h is the mean (``cbow_mean=1``) or the sum of the known context words' input vectors, and
+        P(w | context) = softmax_w(v'_w . h) over the whole vocabulary, from negative sampling's
+        ``W_out`` (the full softmax that negative sampling approximates).
+
+        Parameters
+        ----------
+        context_words : str or sequence of str or int
+            A word, or the context words; a word may also be given by its id. Unknown words are
+            skipped.
+        topn : int, default 10
+            How many words to return.
+
+        Returns
+        -------
+        list of (str, float) or None
+            ``[(word, probability), ...]``, most probable first; None when no context word is
+            known.
+
+        Raises
+        ------
+        Word2VecError
+            If the model has no ``W_out`` (negative sampling was off).
+        """
         W_out = getattr(self, "W_out", None)
         if W_out is None:
             raise Word2VecError("predict_output_word needs negative sampling's W_out (--neg)")
@@ -316,8 +440,10 @@ class Word2Vec:
     # -- queries: the KeyedVectors of W_in --------------------------------------------------
     @property
     def wv(self) -> KeyedVectors:
-        """The word vectors as a :class:`KeyedVectors` (sharing ``W_in``, not a copy). Its
-        cached unit vectors are refreshed when a trainer finishes (``vectors_changed``)."""
+        """The word vectors as a :class:`KeyedVectors` (sharing ``W_in``, not a copy).
+
+        Its cached unit vectors are refreshed when a trainer finishes (``vectors_changed``).
+        """
         if self._wv is None or self._wv.vectors is not self.W_in:
             self._wv = KeyedVectors(self.vocab.words, self.W_in, counts=self.vocab.counts)
         return self._wv
@@ -333,31 +459,111 @@ class Word2Vec:
     def most_similar(
         self, *args: Any, top_n: int | None = None, **kwargs: Any
     ) -> list[tuple[str, float]] | np.ndarray:
-        """``wv.most_similar`` (``top_n`` is accepted for ``topn``)."""
+        """``wv.most_similar``: the words nearest to a query (:meth:`KeyedVectors.most_similar`).
+
+        Parameters
+        ----------
+        *args, **kwargs
+            The arguments of :meth:`KeyedVectors.most_similar`.
+        top_n : int, optional
+            This class's old spelling of ``topn``.
+
+        Returns
+        -------
+        list of (str, float) or numpy.ndarray
+            ``[(word, cosine), ...]`` best first, or all the cosines with ``topn=None``.
+        """
         return self.wv.most_similar(*args, **_topn(top_n, kwargs))
 
     def most_similar_batch(self, *args: Any, top_n: int | None = None, **kwargs: Any) -> list:
-        """``wv.most_similar_batch``: nearest words of many words at once."""
+        """``wv.most_similar_batch``: nearest words of many words at once.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            The arguments of :meth:`KeyedVectors.most_similar_batch`.
+        top_n : int, optional
+            This class's old spelling of ``topn``.
+
+        Returns
+        -------
+        list of list of (str, float)
+            One ``[(word, cosine), ...]`` list per query word.
+        """
         return self.wv.most_similar_batch(*args, **_topn(top_n, kwargs))
 
     def analogy(
         self, *args: Any, top_n: int | None = None, **kwargs: Any
     ) -> list[tuple[str, float]] | np.ndarray:
-        """``wv.analogy``: the words nearest to a - b + c."""
+        """``wv.analogy``: the words nearest to a - b + c.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            The arguments of :meth:`KeyedVectors.analogy`.
+        top_n : int, optional
+            This class's old spelling of ``topn``.
+
+        Returns
+        -------
+        list of (str, float) or numpy.ndarray
+            ``[(word, score), ...]`` best first, or all the scores with ``topn=None``.
+        """
         return self.wv.analogy(*args, **_topn(top_n, kwargs))
 
     def similarity(self, w1: str, w2: str) -> float:
-        """``wv.similarity``: the cosine of two words."""
+        """``wv.similarity``: the cosine of two words.
+
+        Parameters
+        ----------
+        w1, w2 : str
+            The two words.
+
+        Returns
+        -------
+        float
+            Their cosine similarity.
+        """
         return self.wv.similarity(w1, w2)
 
     def vector(self, word: str) -> np.ndarray:
-        """A copy of the input vector of ``word``."""
+        """A copy of the input vector of ``word``.
+
+        Parameters
+        ----------
+        word : str
+            A word of the vocabulary.
+
+        Returns
+        -------
+        numpy.ndarray
+            Its row of ``W_in``, as a new float32 array of length d.
+
+        Raises
+        ------
+        UnknownWordError
+            If ``word`` is not in the vocabulary (a ``KeyError``).
+        """
         return np.array(self.wv[word], dtype=np.float32)
 
     # -- files --------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike, extra_state: dict | None = None) -> str:
-        """Write the model (and its training state, plus ``extra_state``) to ``path``
-        (``.npz`` added if missing); returns the file name. Never pickles."""
+        """Write the model, its training state and ``extra_state`` to an ``.npz`` file.
+
+        Never pickles.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write (``.npz`` added if missing).
+        extra_state : dict, optional
+            JSON-able entries added to the saved training state.
+
+        Returns
+        -------
+        str
+            The name of the file written.
+        """
         blob, offsets = encode_words(self.vocab.words)
         meta = {
             "model": self.config.model,
@@ -382,10 +588,29 @@ class Word2Vec:
 
     @classmethod
     def load(cls, path: str | os.PathLike, mmap: str | None = None) -> Word2Vec:
-        """Read a model written by ``save`` (also by earlier versions); never unpickles, and
-        every array is checked against the vocabulary before it is used. ``mmap="r"`` (or
-        ``"c"``: copy on write) maps the matrices from the file instead of reading them; they
-        are then not scanned for NaN at load time."""
+        """Read a model written by ``save`` (also by earlier versions).
+
+        Never unpickles, and every array is checked against the vocabulary before it is used.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The ``.npz`` file.
+        mmap : {None, "r", "c"}, optional
+            ``"r"`` (or ``"c"``: copy on write) maps the matrices from the file instead of reading
+            them; they are then not scanned for NaN at load time.
+
+        Returns
+        -------
+        Word2Vec
+            The model, with its training state and history.
+
+        Raises
+        ------
+        Word2VecError
+            If the file is corrupted, its arrays have inconsistent shapes or types, or (when read)
+            it holds NaN or infinite values.
+        """
         arrays, meta = read_arrays(
             path,
             required=("format_version", "W_in", "words_utf8", "word_offsets", "counts"),
@@ -429,8 +654,25 @@ class Word2Vec:
         return model
 
     def save_word2vec_format(self, path: str, binary: bool = False, which: str = "in") -> None:
-        """Write the vectors in the word2vec C tool's text or binary format (gensim reads
-        them with ``KeyedVectors.load_word2vec_format``); ``which`` is "in", "out" or "sum"."""
+        """Write the vectors in the word2vec C tool's text or binary format.
+
+        gensim reads them with ``KeyedVectors.load_word2vec_format``.
+
+        Parameters
+        ----------
+        path : str
+            The file to write.
+        binary : bool, default False
+            The binary format instead of the text one.
+        which : {"in", "out", "sum"}, default "in"
+            Which vectors: ``W_in``, ``W_out`` or their sum.
+
+        Raises
+        ------
+        Word2VecError
+            If ``which`` is not one of these, or asks for ``W_out`` when the model has none
+            (negative sampling was off).
+        """
         if which not in ("in", "out", "sum"):
             raise Word2VecError(f"which must be 'in', 'out' or 'sum', not {which!r}")
         W_out = getattr(self, "W_out", None)

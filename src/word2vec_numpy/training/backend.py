@@ -142,17 +142,56 @@ class Backend(ABC):
     uses_todo: bool = False  # reads ``run.todo`` and reports ``todo=`` (else: positions)
 
     def open(self, job: TrainJob) -> None:  # noqa: B027
-        """Prepare for the run (shared memory, a cluster); called before the first epoch."""
+        """Prepare for the run (shared memory, a cluster); called before the first epoch.
+
+        Parameters
+        ----------
+        job : TrainJob
+            What stays the same over the run.
+        """
 
     @abstractmethod
     def run_epoch(self, job: TrainJob, run: EpochRun) -> bool:
-        """Train what is left of the epoch; True when it is all trained, False when stopped.
-        May raise ``BackendFailed`` after a final report with ``todo=``."""
+        """Train what is left of the epoch, reporting through ``run.report``.
+
+        Parameters
+        ----------
+        job : TrainJob
+            What stays the same over the run.
+        run : EpochRun
+            The epoch, what is left of it, and the trainer's report and stop functions.
+
+        Returns
+        -------
+        bool
+            True when the epoch is all trained, False when stopped.
+
+        Raises
+        ------
+        BackendFailed
+            After a final report with ``todo=``, when part of the work was lost.
+        """
 
     def close(self, job: TrainJob) -> None:  # noqa: B027
-        """Release what ``open`` took; called after the last epoch, also on errors."""
+        """Release what ``open`` took; called after the last epoch, also on errors.
+
+        Parameters
+        ----------
+        job : TrainJob
+            What stays the same over the run.
+        """
 
     def slice_bounds(self, n_ids: int) -> list[int]:
-        """Legacy backends: the ``n_slices + 1`` bounds of the equal slices that
-        ``positions`` refer to."""
+        """Legacy backends: the bounds of the equal slices that ``positions`` refer to.
+
+        Parameters
+        ----------
+        n_ids : int
+            The length of the id stream.
+
+        Returns
+        -------
+        list of int
+            The ``n_slices + 1`` bounds, from 0 to ``n_ids``.
+        """
         return [int(b) for b in np.linspace(0, n_ids, self.n_slices + 1).astype(np.int64)]

@@ -35,17 +35,49 @@ Hook = Callable[["Trainer"], None]
 class Trainer:
     """Trains a ``Word2Vec`` on an id stream.
 
-    ``corpus`` is an ``EncodedCorpus`` (a memory-mapped id file) or an array of ids from
-    ``Vocabulary.encode`` (-1 between sentences). Training options (``epochs``, ``lr``,
-    ``window``, ``workers``, ...; see ``TrainConfig``) given here update the model's config.
-    ``backend`` defaults to one process for ``workers=1`` (reproducible bit for bit for a
-    given seed) and to Hogwild worker processes otherwise.
+    The backend defaults to one process for ``workers=1`` (reproducible bit for bit for a given
+    seed) and to Hogwild worker processes otherwise.
 
-    ``checkpoint(trainer)`` is called every ``checkpoint_every`` corpus words (after the
-    batch that passes the mark; at epoch ends with several workers) and after every epoch with
-    ``checkpoint_every_epoch``. ``callbacks`` are objects with any of gensim's
-    ``on_train_begin``, ``on_epoch_begin``, ``on_epoch_end``, ``on_train_end`` methods, each
-    called with the trainer.
+    Parameters
+    ----------
+    model : Word2Vec
+        The model to train (in place).
+    vocab : Vocabulary, optional
+        The vocabulary of the ids (subsampling, the checkpoint fingerprint); by default
+        ``model.vocab``.
+    corpus : EncodedCorpus or numpy.ndarray
+        An ``EncodedCorpus`` (a memory-mapped id file) or an array of ids from
+        ``Vocabulary.encode`` (-1 between sentences). Required.
+    backend : Backend, optional
+        Who runs the epochs; by default ``LocalBackend`` or, with ``workers > 1``,
+        ``HogwildBackend``.
+    quiet : bool, default False
+        Show no progress display.
+    progress_stream : TextIO, optional
+        Where the progress display is written.
+    checkpoint : callable, optional
+        ``checkpoint(trainer)`` is called every ``checkpoint_every`` corpus words (after the
+        batch that passes the mark; at epoch ends with several workers) and after every epoch
+        with ``checkpoint_every_epoch``.
+    checkpoint_every : int, optional
+        Corpus words between checkpoints.
+    checkpoint_every_epoch : bool, default False
+        Also checkpoint after every epoch.
+    callbacks : sequence, default ()
+        Objects with any of gensim's ``on_train_begin``, ``on_epoch_begin``, ``on_epoch_end``,
+        ``on_train_end`` methods, each called with the trainer.
+    **options
+        Training options (``epochs``, ``lr``, ``window``, ``workers``, ...; see
+        ``TrainConfig``), which update the model's config.
+
+    Raises
+    ------
+    TypeError
+        If no ``corpus`` is given, or an option is unknown.
+    Word2VecError
+        If the corpus lives on a cluster and no backend is given, an option has a bad value
+        (``ConfigError``), or ``options`` change an option fixed when the model was made
+        (``Word2Vec.set_config``).
     """
 
     def __init__(
@@ -113,38 +145,75 @@ class Trainer:
     # -- compatibility: the options by their old names ----------------------------------------
     @property
     def n_epochs(self) -> int:
+        """The number of epochs (``config.epochs``)."""
         return self.config.epochs
 
     @property
     def lr(self) -> float:
+        """The starting learning rate."""
         return self.schedule.lr
 
     @property
     def lr_min(self) -> float:
+        """The final learning rate (``config.lr_min``)."""
         return self.schedule.lr_min
 
     @property
     def workers(self) -> int:
+        """The number of worker processes (``config.workers``)."""
         return self.config.workers
 
     @property
     def batch_size(self) -> int:
+        """The centre words per step (``config.batch_size``)."""
         return self.config.batch_size
 
     def lr_at(self, words_done: int) -> float:
-        """The learning rate after ``words_done`` corpus words (``schedule.py``)."""
+        """The learning rate after ``words_done`` corpus words (``schedule.py``).
+
+        Parameters
+        ----------
+        words_done : int
+            Corpus words read, summed over epochs.
+
+        Returns
+        -------
+        float
+            The learning rate, decayed linearly from ``lr`` to ``lr_min``.
+        """
         return self.schedule(words_done)
 
     def hyperparameters(self) -> dict:
-        """The options of the run, as reported in metrics and checkpoints."""
+        """The options of the run, as reported in metrics and checkpoints.
+
+        Returns
+        -------
+        dict
+            ``config.to_dict()`` with the starting ``lr`` and the vocabulary's ``min_count``.
+        """
         return dict(self.config.to_dict(), lr=self.schedule.lr, min_count=self.vocab.min_count)
 
     # -- training ---------------------------------------------------------------------------
     def train(self, on_chunk: Hook | None = None) -> list[float]:
-        """Train for the remaining epochs; returns ``loss_history``. ``on_chunk(trainer)``
-        is called wherever training could stop and resume (after every batch with one
-        process, at epoch ends with several workers). A backend's ``BackendFailed`` is
-        raised after the state was brought up to date: ``state()`` can be checkpointed."""
+        """Train for the remaining epochs.
+
+        Parameters
+        ----------
+        on_chunk : callable, optional
+            ``on_chunk(trainer)`` is called wherever training could stop and resume (after every
+            batch with one process, at epoch ends with several workers).
+
+        Returns
+        -------
+        list of float
+            ``loss_history``: the mean loss per pair, every ``log_every`` batches.
+
+        Raises
+        ------
+        BackendFailed
+            If the backend lost part of its work; raised after the state was brought up to date,
+            so ``state()`` can be checkpointed.
+        """
         start = time.perf_counter()
         self._on_chunk = on_chunk
         self._last_checkpoint = self.words_done
@@ -300,6 +369,7 @@ class Trainer:
 
     @property
     def finished(self) -> bool:
+        """Whether every epoch has been trained."""
         return self.epoch >= self.config.epochs
 
     def _log(self, loss: float, pairs: float) -> None:
@@ -308,13 +378,26 @@ class Trainer:
 
     # -- state: stop and resume ------------------------------------------------------------------
     def fingerprint(self) -> dict:
-        """Identifies the corpus and vocabulary, so a checkpoint is not resumed on another."""
+        """Identify the corpus and vocabulary, so a checkpoint is not resumed on another.
+
+        Returns
+        -------
+        dict
+            The corpus's word and id counts and a SHA-256 digest of the vocabulary's words and
+            counts.
+        """
         digest = hashlib.sha256("\n".join(self.vocab.words).encode("utf-8"))
         digest.update(np.asarray(self.vocab.counts, dtype=np.int64).tobytes())
         return {"n_words": self.n_words, "n_ids": len(self.ids), "vocab": digest.hexdigest()}
 
     def state(self) -> dict:
-        """Everything needed to continue exactly where training stopped (JSON-able)."""
+        """Everything needed to continue exactly where training stopped.
+
+        Returns
+        -------
+        dict
+            A JSON-able state for :meth:`restore`.
+        """
         return {
             "epoch": self.epoch,
             "todo": None if self.todo is None else [p.to_json() for p in self.todo],
@@ -337,7 +420,19 @@ class Trainer:
         }
 
     def restore(self, state: dict) -> None:
-        """Continue from ``state()`` of an earlier run on the same corpus and settings."""
+        """Continue from ``state()`` of an earlier run on the same corpus and settings.
+
+        Parameters
+        ----------
+        state : dict
+            The state saved by :meth:`state`.
+
+        Raises
+        ------
+        Word2VecError
+            If the state was made on a different corpus or vocabulary, by an older version, or
+            with an option a resumed run must share set differently.
+        """
         if state.get("corpus") != self.fingerprint():
             raise Word2VecError(
                 "the checkpoint was made on a different corpus or vocabulary "
@@ -362,7 +457,20 @@ class Trainer:
         self.rng.bit_generator.state = state["rng"]
 
     def metrics(self, corpus_tokens: int | None = None) -> dict:
-        """The numbers written to ``<out>.metrics.json``."""
+        """The numbers written to ``<out>.metrics.json``.
+
+        Parameters
+        ----------
+        corpus_tokens : int, optional
+            The corpus's tokens before the vocabulary dropped any; by default the words in the
+            vocabulary.
+
+        Returns
+        -------
+        dict
+            Counts of words and examples, timings, the epoch losses, the hyperparameters and the
+            NumPy version and CPU count.
+        """
         return {
             "corpus_tokens": int(corpus_tokens if corpus_tokens is not None else self.n_words),
             "corpus_words_in_vocab": self.n_words,

@@ -64,14 +64,32 @@ class UnknownWordError(KeyError):
 
 
 class KeyedVectors:
-    """Words (``index_to_key``, most frequent first), a ``V x d`` matrix ``vectors`` and the
-    similarity queries, with gensim's names and meanings: ``kv["king"]``, ``kv[["a", "b"]]``,
-    ``"king" in kv``, ``len(kv)``, ``most_similar(positive=[...], negative=[...], topn=10,
+    """Words, a ``V x d`` matrix of their vectors, and the similarity queries on them.
+
+    The words are ``index_to_key`` (most frequent first), the matrix ``vectors``; the queries
+    have gensim's names and meanings: ``kv["king"]``, ``kv[["a", "b"]]``, ``"king" in kv``,
+    ``len(kv)``, ``most_similar(positive=[...], negative=[...], topn=10,
     restrict_vocab=None)``, ``most_similar_cosmul``, ``similarity``, ``doesnt_match``,
     ``evaluate_word_analogies``, ... (see the module docstring for the few differences).
 
     Unit-normalised rows are computed on first use and cached; call :meth:`vectors_changed`
     after changing ``vectors`` in place (a trainer does it when it finishes).
+
+    Parameters
+    ----------
+    keys : sequence of str
+        The words, in id order (most frequent first, which ``restrict_vocab`` relies on).
+    vectors : numpy.ndarray
+        The ``len(keys) x d`` matrix, one row per word; a NumPy array (also a ``numpy.memmap``)
+        is used as it is, anything else is converted with ``numpy.asarray``.
+    counts : array_like of int, optional
+        The words' counts; by default the decreasing sequence ``V, V-1, ..., 1``, which keeps
+        the given order.
+
+    Raises
+    ------
+    Word2VecError
+        If ``vectors`` is not a ``len(keys) x d`` matrix.
     """
 
     def __init__(
@@ -98,6 +116,7 @@ class KeyedVectors:
     # -- the words and their vectors -----------------------------------------------------------
     @property
     def vector_size(self) -> int:
+        """The dimension d of the vectors."""
         return int(self.vectors.shape[1])
 
     @property
@@ -121,8 +140,28 @@ class KeyedVectors:
         return self.vectors[[self.get_index(k) for k in key]]
 
     def get_index(self, word: str, default: int | None = None) -> int:
-        """The id of ``word``. An unknown word gives ``default`` if one is given, else raises
-        :class:`UnknownWordError` (a KeyError) whose message suggests the closest spelling."""
+        """The id of ``word``.
+
+        Also available as ``word_id``.
+
+        Parameters
+        ----------
+        word : str
+            The word.
+        default : int, optional
+            Returned for an unknown word instead of raising.
+
+        Returns
+        -------
+        int
+            The word's row in ``vectors``, or ``default``.
+
+        Raises
+        ------
+        UnknownWordError
+            If ``word`` is unknown and no ``default`` is given; a ``KeyError`` whose message
+            suggests the closest spelling.
+        """
         if word in self:  # False for anything unhashable, too
             return self.key_to_index[word]
         if default is not None:
@@ -132,15 +171,47 @@ class KeyedVectors:
     word_id = get_index
 
     def get_vector(self, word: str, norm: bool = False) -> np.ndarray:
-        """The vector of ``word`` (unit length with ``norm=True``)."""
+        """The vector of ``word``.
+
+        Parameters
+        ----------
+        word : str
+            A word of the vocabulary.
+        norm : bool, default False
+            The unit-length vector instead of the raw one.
+
+        Returns
+        -------
+        numpy.ndarray
+            The word's row of ``vectors`` (or of :meth:`unit_vectors`), not a copy.
+
+        Raises
+        ------
+        UnknownWordError
+            If ``word`` is not in the vocabulary.
+        """
         index = self.get_index(word)
         return self.unit_vectors()[index] if norm else self.vectors[index]
 
     def suggest(self, word: str, n: int = 1) -> list[str]:
-        """Up to ``n`` words of the vocabulary spelt like ``word``, closest first: its
-        lower-case form if that is a word (the commonest mistake: capitals in a lower-cased
+        """Words of the vocabulary spelt like ``word``, closest first.
+
+        Its lower-case form if that is a word (the commonest mistake: capitals in a lower-cased
         corpus), else the close matches of :func:`difflib.get_close_matches` among the
-        ``SUGGESTION_POOL`` most frequent words."""
+        ``SUGGESTION_POOL`` most frequent words.
+
+        Parameters
+        ----------
+        word : str
+            The (unknown) word.
+        n : int, default 1
+            At most this many suggestions.
+
+        Returns
+        -------
+        list of str
+            The suggestions; empty if there are none, ``word`` is not a ``str`` or ``n < 1``.
+        """
         if not isinstance(word, str) or n < 1:
             return []
         lowered = word.lower()
@@ -173,10 +244,38 @@ class KeyedVectors:
         post_normalize: bool = False,
         ignore_missing: bool = True,
     ) -> np.ndarray:
-        """The weighted mean ``sum_i w_i v_i / sum_i |w_i|`` of words' vectors (unit vectors
-        with ``pre_normalize``) and of vectors given as arrays (used as they are); with
-        ``post_normalize`` scaled to unit length. Unknown words are left out, or raise with
-        ``ignore_missing=False``; ``weights`` default to 1. As gensim's (float32 result)."""
+        """The weighted mean of words' vectors and of vectors given as arrays, as gensim's.
+
+        The mean is ``sum_i w_i v_i / sum_i |w_i|``, with the words' unit vectors if
+        ``pre_normalize`` and the arrays used as they are.
+
+        Parameters
+        ----------
+        keys : str, numpy.ndarray or sequence of str and numpy.ndarray
+            The words and vectors: a single word or 1-d vector, a list of them, or a matrix (its
+            rows).
+        weights : sequence of float or numpy.ndarray, optional
+            One weight per key; 1 by default.
+        pre_normalize : bool, default True
+            Use the words' unit vectors instead of their raw vectors.
+        post_normalize : bool, default False
+            Scale the mean to unit length.
+        ignore_missing : bool, default True
+            Leave unknown words out; with False they raise.
+
+        Returns
+        -------
+        numpy.ndarray
+            The mean, a float32 vector of length d.
+
+        Raises
+        ------
+        Word2VecError
+            If there are no keys, ``weights`` does not have one entry per key, a key is neither a
+            word nor a vector, or a vector has the wrong length.
+        UnknownWordError
+            For an unknown word with ``ignore_missing=False``.
+        """
         keys = _as_list(keys)
         if not keys:
             raise Word2VecError("cannot take the mean of no words")
@@ -210,10 +309,16 @@ class KeyedVectors:
         self._unit_source = None
 
     def unit_vectors(self) -> np.ndarray:
-        """``vectors`` with every row scaled to unit length (V x d float32, cached; read-only).
+        """``vectors`` with every row scaled to unit length.
 
-        Assigning a new array to ``vectors`` is noticed automatically; changing it in place
-        needs :meth:`vectors_changed`."""
+        Also available as ``get_normed_vectors``. Assigning a new array to ``vectors`` is noticed
+        automatically; changing it in place needs :meth:`vectors_changed`.
+
+        Returns
+        -------
+        numpy.ndarray
+            The ``V x d`` float32 unit rows (cached; read-only).
+        """
         if self._unit is None or self._unit_source is not self.vectors:
             unit = unit_rows(self.vectors)
             unit.flags.writeable = False
@@ -224,17 +329,74 @@ class KeyedVectors:
 
     # -- similarities and distances of given words ------------------------------------------
     def similarity(self, w1: str, w2: str) -> float:
-        """Cosine similarity of two words."""
+        """Cosine similarity of two words.
+
+        Parameters
+        ----------
+        w1, w2 : str
+            The two words.
+
+        Returns
+        -------
+        float
+            The cosine of their vectors.
+
+        Raises
+        ------
+        UnknownWordError
+            If a word is not in the vocabulary.
+        """
         unit = self.unit_vectors()
         return float(unit[self.get_index(w1)] @ unit[self.get_index(w2)])
 
     def distance(self, w1: str, w2: str) -> float:
-        """Cosine distance ``1 - similarity(w1, w2)``."""
+        """Cosine distance ``1 - similarity(w1, w2)``.
+
+        Parameters
+        ----------
+        w1, w2 : str
+            The two words.
+
+        Returns
+        -------
+        float
+            One minus the cosine of their vectors.
+
+        Raises
+        ------
+        UnknownWordError
+            If a word is not in the vocabulary.
+        """
         return 1.0 - self.similarity(w1, w2)
 
     def n_similarity(self, ws1: Sequence[str], ws2: Sequence[str]) -> float:
-        """Cosine similarity of the means of two lists of words' (raw) vectors. As gensim,
-        unknown words are left out (with a warning); a list with no known word is an error."""
+        """Cosine similarity of the means of two lists of words' (raw) vectors.
+
+        As gensim, unknown words are left out (with a warning); a list with no known word is an
+        error.
+
+        Parameters
+        ----------
+        ws1, ws2 : sequence of str
+            The two lists of words.
+
+        Returns
+        -------
+        float
+            The cosine of the two means.
+
+        Raises
+        ------
+        Word2VecError
+            If a list is empty.
+        UnknownWordError
+            If no word of a list is known.
+
+        Warns
+        -----
+        UserWarning
+            Naming the unknown words left out (with a suggested spelling).
+        """
         if not len(ws1) or not len(ws2):
             raise Word2VecError("n_similarity needs two non-empty lists of words")
         known1, known2 = self._known_words(_as_list(ws1)), self._known_words(_as_list(ws2))
@@ -247,8 +409,28 @@ class KeyedVectors:
     def distances(
         self, word_or_vector: str | np.ndarray, other_words: Sequence[str] = ()
     ) -> np.ndarray:
-        """Cosine distances ``1 - cos`` from a word or vector to each of ``other_words``, or
-        to every word of the vocabulary (itself included) if ``other_words`` is empty."""
+        """Cosine distances ``1 - cos`` from a word or vector to other words.
+
+        Parameters
+        ----------
+        word_or_vector : str or numpy.ndarray
+            A word, or a vector of length d.
+        other_words : sequence of str, optional
+            The words to measure the distance to; if empty, every word of the vocabulary (itself
+            included).
+
+        Returns
+        -------
+        numpy.ndarray
+            One distance per word, in the order of ``other_words`` (or in id order).
+
+        Raises
+        ------
+        UnknownWordError
+            If a word is not in the vocabulary.
+        Word2VecError
+            If a vector does not have length d.
+        """
         if isinstance(word_or_vector, str):
             query = self.get_vector(word_or_vector, norm=True)
         else:
@@ -260,24 +442,105 @@ class KeyedVectors:
         return 1.0 - unit @ query
 
     def closer_than(self, w1: str, w2: str) -> list[str]:
-        """The words (in id order) nearer to ``w1`` than ``w2`` is, ``w1`` itself left out."""
+        """The words nearer to ``w1`` than ``w2`` is.
+
+        Parameters
+        ----------
+        w1, w2 : str
+            The word whose neighbours are searched, and the word that sets the distance.
+
+        Returns
+        -------
+        list of str
+            The words (in id order) closer to ``w1`` than ``w2``, ``w1`` itself left out.
+
+        Raises
+        ------
+        UnknownWordError
+            If a word is not in the vocabulary.
+        """
         i1, i2 = self.get_index(w1), self.get_index(w2)
         dist = self.distances(w1)
         return [self.index_to_key[i] for i in np.flatnonzero(dist < dist[i2]) if i != i1]
 
     def rank(self, w1: str, w2: str) -> int:
-        """The rank of ``w2`` among the neighbours of ``w1``: 1 + words closer than it."""
+        """The rank of ``w2`` among the neighbours of ``w1``.
+
+        Parameters
+        ----------
+        w1, w2 : str
+            The word whose neighbours are ranked, and the word whose rank is wanted.
+
+        Returns
+        -------
+        int
+            1 + the number of words closer to ``w1`` than ``w2`` is.
+
+        Raises
+        ------
+        UnknownWordError
+            If a word is not in the vocabulary.
+        """
         return len(self.closer_than(w1, w2)) + 1
 
     def rank_by_centrality(self, words: Sequence[str], use_norm: bool = True) -> list:
-        """``[(cosine, word), ...]`` by decreasing cosine with the normalised mean of the
-        words' vectors (unit vectors with ``use_norm``), as gensim's; unknown words are left
-        out (with a warning) unless none is known."""
+        """Words by decreasing cosine with the normalised mean of their vectors, as gensim's.
+
+        Unknown words are left out (with a warning) unless none is known.
+
+        Parameters
+        ----------
+        words : sequence of str
+            The words to rank.
+        use_norm : bool, default True
+            Use the unit vectors (else the raw vectors) for the mean and the cosines.
+
+        Returns
+        -------
+        list of (float, str)
+            ``[(cosine, word), ...]``, most central first.
+
+        Raises
+        ------
+        Word2VecError
+            If ``words`` is empty.
+        UnknownWordError
+            If no word of ``words`` is known.
+
+        Warns
+        -----
+        UserWarning
+            Naming the unknown words left out (with a suggested spelling).
+        """
         return self._by_centrality(words, use_norm)
 
     def doesnt_match(self, words: Sequence[str]) -> str:
         """The word of ``words`` farthest (by cosine) from the mean of their unit vectors.
-        As gensim, unknown words are left out (with a warning) unless none is known."""
+
+        As gensim, unknown words are left out (with a warning) unless none is known.
+
+        Parameters
+        ----------
+        words : sequence of str
+            The words.
+
+        Returns
+        -------
+        str
+            The odd one out.
+
+        Raises
+        ------
+        Word2VecError
+            If ``words`` is empty.
+        UnknownWordError
+            If no word of ``words`` is known.
+
+        Warns
+        -----
+        UserWarning
+            Naming the unknown words left out (with a suggested spelling).
+        """
         return self._by_centrality(words, True)[-1][1]
 
     def _by_centrality(self, words: Sequence[str], use_norm: bool) -> list:
@@ -368,13 +631,33 @@ class KeyedVectors:
     ) -> list[tuple[str, float]] | np.ndarray:
         """The ``topn`` words with the highest cosine similarity to the query.
 
-        ``positive`` and ``negative`` are a word, a vector, or lists of words, vectors and
-        ``(word, weight)`` pairs; the query is the normalised weighted mean of the words' unit
-        vectors (weight +1 if positive, -1 if negative, or the pair's weight as given, as
-        gensim 4) and the vectors as given. Query words are left out of the result.
-        ``restrict_vocab=N`` searches only the N most frequent words. Returns
-        ``[(word, cosine), ...]`` best first, or with ``topn=None`` the cosines of all the
-        searched words (query words included) as an array, as gensim.
+        The query is the normalised weighted mean of the words' unit vectors (weight +1 if
+        positive, -1 if negative, or the pair's weight as given, as gensim 4) and the vectors as
+        given. Query words are left out of the result.
+
+        Parameters
+        ----------
+        positive, negative : str, numpy.ndarray or sequence, optional
+            A word, a vector, or lists of words, vectors and ``(word, weight)`` pairs.
+        topn : int or None, default 10
+            How many words to return; None returns the cosines of all the searched words (query
+            words included) as an array, as gensim.
+        restrict_vocab : int, optional
+            Search only the ``restrict_vocab`` most frequent words (ids ``0..N-1``); None searches
+            all.
+
+        Returns
+        -------
+        list of (str, float) or numpy.ndarray
+            ``[(word, cosine), ...]`` best first, or the array of cosines with ``topn=None``.
+
+        Raises
+        ------
+        Word2VecError
+            If there is no query term, a term is not a word, vector or pair, or ``topn`` or
+            ``restrict_vocab`` is not a valid integer.
+        UnknownWordError
+            If a query word is not in the vocabulary.
         """
         topn = _check_topn(topn)
         query, ids = self._query(positive, negative)
@@ -387,7 +670,32 @@ class KeyedVectors:
     def similar_by_word(
         self, word: str, topn: int | None = 10, restrict_vocab: int | None = None
     ) -> list[tuple[str, float]] | np.ndarray:
-        """:meth:`most_similar` of one word."""
+        """:meth:`most_similar` of one word.
+
+        Also available as ``similar_by_key``.
+
+        Parameters
+        ----------
+        word : str
+            The query word (left out of the result).
+        topn : int or None, default 10
+            How many words to return; None returns all the cosines as an array.
+        restrict_vocab : int, optional
+            Search only the ``restrict_vocab`` most frequent words (ids ``0..N-1``); None searches
+            all.
+
+        Returns
+        -------
+        list of (str, float) or numpy.ndarray
+            ``[(word, cosine), ...]`` best first, or the array of cosines with ``topn=None``.
+
+        Raises
+        ------
+        Word2VecError
+            If ``word`` is not a ``str``.
+        UnknownWordError
+            If ``word`` is not in the vocabulary.
+        """
         if not isinstance(word, str):
             raise Word2VecError(f"similar_by_word takes a word, not {word!r}")
         return self.most_similar(positive=[word], topn=topn, restrict_vocab=restrict_vocab)
@@ -397,15 +705,60 @@ class KeyedVectors:
     def similar_by_vector(
         self, vector: np.ndarray, topn: int | None = 10, restrict_vocab: int | None = None
     ) -> list[tuple[str, float]] | np.ndarray:
-        """:meth:`most_similar` of a vector (no word is left out)."""
+        """:meth:`most_similar` of a vector (no word is left out).
+
+        Parameters
+        ----------
+        vector : numpy.ndarray
+            The query vector, of length d.
+        topn : int or None, default 10
+            How many words to return; None returns all the cosines as an array.
+        restrict_vocab : int, optional
+            Search only the ``restrict_vocab`` most frequent words (ids ``0..N-1``); None searches
+            all.
+
+        Returns
+        -------
+        list of (str, float) or numpy.ndarray
+            ``[(word, cosine), ...]`` best first, or the array of cosines with ``topn=None``.
+
+        Raises
+        ------
+        Word2VecError
+            If ``vector`` does not have length d.
+        """
         vector = self._as_vector(vector)
         return self.most_similar(positive=[vector], topn=topn, restrict_vocab=restrict_vocab)
 
     def most_similar_batch(
         self, words: Sequence[str], topn: int = 10, restrict_vocab: int | None = None
     ) -> list[list[tuple[str, float]]]:
-        """:meth:`most_similar` for many single words with one matrix product:
-        ``S = U[ids] @ U[:N].T`` (queries x N), each query's own id masked out."""
+        """:meth:`most_similar` for many single words with one matrix product.
+
+        ``S = U[ids] @ U[:N].T`` (queries x N), each query's own id masked out.
+
+        Parameters
+        ----------
+        words : sequence of str
+            The query words.
+        topn : int, default 10
+            How many words to return for each query.
+        restrict_vocab : int, optional
+            Search only the ``restrict_vocab`` most frequent words (ids ``0..N-1``); None searches
+            all.
+
+        Returns
+        -------
+        list of list of (str, float)
+            For each query word, ``[(word, cosine), ...]`` best first, the word itself left out.
+
+        Raises
+        ------
+        Word2VecError
+            If ``topn`` is not an integer, or ``restrict_vocab`` not a valid one.
+        UnknownWordError
+            If a query word is not in the vocabulary.
+        """
         checked = _check_topn(topn)
         if checked is None:
             raise Word2VecError("most_similar_batch needs an integer topn")
@@ -444,10 +797,32 @@ class KeyedVectors:
 
             score(d) = prod_{p in positive} s(d, p) / (prod_{n in negative} s(d, n) + 1e-6)
 
-        so no single large similarity dominates as it can in a sum. Words enter as unit
-        vectors; vectors are used as given (not normalised, as gensim). For the analogy
-        ``a : b :: c : ?`` that is ``positive=[b, c], negative=[a]``. Query words are left
-        out; ``topn=None`` returns all the scores as an array.
+        so no single large similarity dominates as it can in a sum. Words enter as unit vectors;
+        vectors are used as given (not normalised, as gensim). For the analogy ``a : b :: c : ?``
+        that is ``positive=[b, c], negative=[a]``. Query words are left out.
+
+        Parameters
+        ----------
+        positive, negative : str, numpy.ndarray or sequence, optional
+            A word or vector, or lists of words and vectors.
+        topn : int or None, default 10
+            How many words to return; None returns all the scores as an array.
+        restrict_vocab : int, optional
+            Search only the ``restrict_vocab`` most frequent words (ids ``0..N-1``); None searches
+            all.
+
+        Returns
+        -------
+        list of (str, float) or numpy.ndarray
+            ``[(word, score), ...]`` best first, or the array of scores with ``topn=None``.
+
+        Raises
+        ------
+        Word2VecError
+            If there is no positive term, a term is not a word or vector, or ``topn`` or
+            ``restrict_vocab`` is not a valid integer.
+        UnknownWordError
+            If a query word is not in the vocabulary.
         """
         topn = _check_topn(topn)
         unit = self.unit_vectors()
@@ -482,13 +857,37 @@ class KeyedVectors:
         method: str = "3cosadd",
         restrict_vocab: int | None = None,
     ) -> list[tuple[str, float]] | np.ndarray:
-        """Words ``d`` nearest to ``a - b + c``, e.g. ``analogy("king", "man", "woman")`` gives
-        ``queen`` ("king is to man as queen is to woman"); ``a``, ``b`` and ``c`` are excluded.
+        """Words ``d`` nearest to ``a - b + c``.
 
-        ``method="3cosadd"`` (Mikolov et al. 2013): ``most_similar(positive=[a, c],
-        negative=[b])``, the cosine with the normalised ``a_hat - b_hat + c_hat``.
-        ``method="3cosmul"`` (Levy & Goldberg 2014): ``most_similar_cosmul`` of the same
-        lists, ``s(a) s(c) / (s(b) + 1e-6)``.
+        E.g. ``analogy("king", "man", "woman")`` gives ``queen`` ("king is to man as queen is to
+        woman"); ``a``, ``b`` and ``c`` are excluded.
+
+        Parameters
+        ----------
+        a, b, c : str
+            The words of the analogy.
+        topn : int or None, default 5
+            How many words to return; None returns all the scores as an array.
+        method : {"3cosadd", "3cosmul"}, default "3cosadd"
+            ``"3cosadd"`` (Mikolov et al. 2013): ``most_similar(positive=[a, c], negative=[b])``,
+            the cosine with the normalised ``a_hat - b_hat + c_hat``. ``"3cosmul"`` (Levy &
+            Goldberg 2014): ``most_similar_cosmul`` of the same lists,
+            ``s(a) s(c) / (s(b) + 1e-6)``.
+        restrict_vocab : int, optional
+            Search only the ``restrict_vocab`` most frequent words (ids ``0..N-1``); None searches
+            all.
+
+        Returns
+        -------
+        list of (str, float) or numpy.ndarray
+            ``[(word, score), ...]`` best first, or the array of scores with ``topn=None``.
+
+        Raises
+        ------
+        Word2VecError
+            If ``method`` is unknown.
+        UnknownWordError
+            If a word is not in the vocabulary.
         """
         if method == "3cosadd":
             search = self.most_similar
@@ -506,14 +905,31 @@ class KeyedVectors:
         case_insensitive: bool = True,
         dummy4unknown: bool = False,
     ) -> tuple[float, list[dict[str, Any]]]:
-        """Accuracy on an analogy file (questions-words.txt format), as gensim returns it:
-        ``(score, sections)``, one dict per section in file order plus a last one named
-        ``"Total accuracy"``, each with ``"section"``, ``"correct"`` and ``"incorrect"``:
-        lists of the questions' ``(a, b, c, d)`` (upper-cased if ``case_insensitive``).
+        """Accuracy on an analogy file (``questions-words.txt`` format), as gensim returns it.
 
         The answers are those of :func:`.evaluate.evaluate_analogies` (``d`` predicted from
-        ``b - a + c`` over the first ``restrict_vocab`` words); questions with a word outside
-        them are left out, or with ``dummy4unknown`` counted as incorrect.
+        ``b - a + c`` over the first ``restrict_vocab`` words).
+
+        Parameters
+        ----------
+        analogies : str or os.PathLike
+            The file of ``: section`` headers and ``a b c d`` lines.
+        restrict_vocab : int or None, default 300000
+            Answer from (and ask only about) the first ``restrict_vocab`` words.
+        case_insensitive : bool, default True
+            Compare words upper-cased, as gensim.
+        dummy4unknown : bool, default False
+            Count questions with a word outside the first ``restrict_vocab`` words as incorrect,
+            instead of leaving them out.
+
+        Returns
+        -------
+        score : float
+            The fraction of the questions asked that were answered correctly (0 if none).
+        sections : list of dict
+            One dict per section in file order plus a last one named ``"Total accuracy"``, each
+            with ``"section"``, ``"correct"`` and ``"incorrect"``: lists of the questions'
+            ``(a, b, c, d)`` (upper-cased if ``case_insensitive``).
         """
         lines = benchmarks._read_lines(analogies)
         outcome = benchmarks.analogy_outcomes(
@@ -546,15 +962,43 @@ class KeyedVectors:
         case_insensitive: bool = True,
         dummy4unknown: bool = False,
     ) -> tuple[tuple[float, float], tuple[float, float], float]:
-        """Correlation of cosine similarities with human scores (WordSim-353, SimLex-999), as
-        gensim returns it: ``((pearson_r, p_value), (spearman_rho, p_value), oov_ratio)``.
+        """Correlation of cosine similarities with human scores, as gensim returns it.
 
-        The coefficients come from :func:`.evaluate.evaluate_word_pairs`; the two-sided
-        p-values from the t distribution with ``n - 2`` degrees of freedom, as scipy's
-        ``pearsonr`` and ``spearmanr`` compute them, but in pure Python/NumPy
-        (:mod:`.significance`). ``oov_ratio`` is the percentage of pairs with a word outside
-        the first ``restrict_vocab`` words; they are left out, or with ``dummy4unknown``
-        scored 0. Files are read as UTF-8 (``encoding`` is there for gensim's argument order).
+        The human scores are those of a word-pair benchmark (WordSim-353, SimLex-999). The
+        coefficients come from :func:`.evaluate.evaluate_word_pairs`; the two-sided p-values from
+        the t distribution with ``n - 2`` degrees of freedom, as scipy's ``pearsonr`` and
+        ``spearmanr`` compute them, but in pure Python/NumPy (:mod:`.significance`).
+
+        Parameters
+        ----------
+        pairs : str or os.PathLike
+            The file of ``word word score`` lines.
+        delimiter : str, default "\\t"
+            The field separator (a tab).
+        encoding : str, default "utf8"
+            Must name UTF-8: files are read as UTF-8 (the argument is there for gensim's argument
+            order).
+        restrict_vocab : int or None, default 300000
+            Use only the first ``restrict_vocab`` words.
+        case_insensitive : bool, default True
+            Compare words case-insensitively.
+        dummy4unknown : bool, default False
+            Score pairs with a word outside the first ``restrict_vocab`` words 0, instead of
+            leaving them out.
+
+        Returns
+        -------
+        pearson : tuple of (float, float)
+            ``(pearson_r, p_value)``; NaN for an undefined correlation, as gensim.
+        spearman : tuple of (float, float)
+            ``(spearman_rho, p_value)``.
+        oov_ratio : float
+            The percentage of pairs with a word outside the first ``restrict_vocab`` words.
+
+        Raises
+        ------
+        Word2VecError
+            If ``encoding`` is not UTF-8.
         """
         if encoding.lower().replace("-", "").replace("_", "") != "utf8":
             raise Word2VecError(f"word-pair files are read as UTF-8, not {encoding!r}")
@@ -580,7 +1024,18 @@ class KeyedVectors:
 
     # -- files ---------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> str:
-        """Write the words, counts and vectors to ``path`` (``.npz``); never pickles."""
+        """Write the words, counts and vectors to an ``.npz`` file; never pickles.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write (``.npz`` added if missing).
+
+        Returns
+        -------
+        str
+            The name of the file written.
+        """
         blob, offsets = encode_words(self.index_to_key)
         arrays = {
             "vectors": self.vectors,
@@ -592,12 +1047,32 @@ class KeyedVectors:
 
     @classmethod
     def load(cls, path: str | os.PathLike, mmap: str | None = None) -> KeyedVectors:
-        """Read vectors saved by :meth:`save`, or the word vectors (``W_in``) of a model
-        saved by ``Word2Vec.save``; every array's shape and type is checked before use.
+        """Read vectors saved by :meth:`save`, or the word vectors (``W_in``) of a saved model.
 
-        ``mmap="r"`` maps the matrix from the file instead of reading it (a file of millions
-        of words answers ``most_similar`` without being read whole; the unit vectors of a
-        query are computed then). A mapped matrix is not scanned for NaN at load time."""
+        The model may be one written by ``Word2Vec.save``; every array's shape and type is checked
+        before use.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The ``.npz`` file.
+        mmap : {None, "r", "c"}, optional
+            ``"r"`` maps the matrix from the file instead of reading it (a file of millions of
+            words answers ``most_similar`` without being read whole; the unit vectors of a query
+            are computed then); ``"c"`` maps it copy-on-write. A mapped matrix is not scanned for
+            NaN at load time.
+
+        Returns
+        -------
+        KeyedVectors
+            The words, counts and vectors.
+
+        Raises
+        ------
+        Word2VecError
+            If the file is corrupted, its arrays have inconsistent shapes or types, or (when read)
+            it holds NaN or infinite values.
+        """
         arrays, _ = read_arrays(
             path,
             required=("format_version", "words_utf8", "word_offsets", "counts"),
@@ -633,14 +1108,44 @@ class KeyedVectors:
         limit: int | None = None,
         warn: Any = None,
     ) -> KeyedVectors:
-        """Vectors from a word2vec C-tool text or binary file (``binary=None`` sniffs it),
-        parsed streaming; ``limit=N`` reads only the first N words (gensim's ``limit``). A
-        repeated word keeps its first vector; ``warn(message)`` hears of repeats in one line."""
+        """Vectors from a word2vec C-tool text or binary file, parsed streaming.
+
+        A repeated word keeps its first vector.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file.
+        binary : bool or None, optional
+            The binary format (True) or the text one (False); None sniffs it.
+        limit : int, optional
+            Read only the first ``limit`` words (gensim's ``limit``).
+        warn : callable, optional
+            ``warn(message)`` hears of repeated words, in one line.
+
+        Returns
+        -------
+        KeyedVectors
+            The words in file order and their vectors (float32).
+
+        Raises
+        ------
+        Word2VecError
+            If the file is malformed (a one-line message naming the file and line).
+        """
         words, vectors = load_word2vec_format(path, binary=binary, limit=limit, warn=warn)
         return cls(words, vectors)
 
     def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False) -> None:
-        """Write the vectors in the word2vec C tool's text or binary format."""
+        """Write the vectors in the word2vec C tool's text or binary format.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write.
+        binary : bool, default False
+            The binary format instead of the text one.
+        """
         save_word2vec_format(path, self.index_to_key, self.vectors, binary=binary)
 
 
