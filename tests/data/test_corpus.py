@@ -14,7 +14,13 @@ import numpy as np
 import pytest
 
 from word2vec_numpy.data import text as corpus_module
-from word2vec_numpy.data.encode import SEPARATOR, EncodedCorpus, encode_corpus, ids_to_int64
+from word2vec_numpy.data.encode import (
+    SEPARATOR,
+    EncodedCorpus,
+    IdFile,
+    encode_corpus,
+    ids_to_int64,
+)
 from word2vec_numpy.data.sample import generate_sample_sentences
 from word2vec_numpy.data.text import MAX_SENTENCE_LENGTH, iter_sentences, tokenize
 from word2vec_numpy.data.vocab import Vocabulary
@@ -275,3 +281,25 @@ def test_ids_to_int64():
     )
     np.testing.assert_array_equal(ids_to_int64(np.array([3, -1, 0], np.int32)), [3, -1, 0])
     assert ids_to_int64(np.array([1], np.int32)).dtype == np.int64
+
+
+def test_the_id_file_reads_what_is_sliced_without_mapping_it(tmp_path):
+    """``IdFile`` slices equal the file's contents (any bounds, empty, past the end, a step);
+    reading them maps nothing: the pages stay in the page cache, not in the process."""
+    path = tmp_path / "ids.u32"
+    values = np.random.default_rng(3).integers(0, 2**32, 100_003, dtype=np.uint32)
+    values.tofile(path)
+    ids = IdFile(path)
+    assert len(ids) == ids.size == 100_003 and ids.shape == (100_003,)
+    assert ids.dtype == np.uint32
+    for lo, hi in [(0, 10), (5, 5), (99_990, 200_000), (-7, None), (40_000, 30_000), (0, None)]:
+        got = ids[lo:hi]
+        assert got.dtype == np.uint32 and np.array_equal(got, values[lo:hi]), (lo, hi)
+    assert np.array_equal(ids[::7], values[::7]) and ids[12] == values[12]
+    assert np.array_equal(np.asarray(ids), values)
+    assert np.array_equal(np.asarray(ids, dtype=np.int64), values.astype(np.int64))
+    with open("/proc/self/maps") as maps:
+        assert str(path) not in maps.read()
+    (tmp_path / "empty.u32").touch()
+    empty = IdFile(tmp_path / "empty.u32")
+    assert len(empty) == 0 and empty[0:5].size == 0

@@ -40,7 +40,7 @@ class TrainJob:
 
     model: Word2Vec
     corpus: EncodedCorpus | np.ndarray  # an id file, or int32 ids with -1 between sentences
-    ids: np.ndarray  # the ids (a memory map of the file, or the array)
+    ids: Any  # the ids: an array, or an IdFile (a file read as it is sliced)
     n_words: int  # corpus words per epoch
     config: TrainConfig
     keep_prob: np.ndarray  # P_keep(w) of subsampling

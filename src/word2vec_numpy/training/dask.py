@@ -63,6 +63,7 @@ from typing import Any
 import numpy as np
 
 from ..config import TrainConfig
+from ..data.encode import IdFile
 from ..data.parts import (
     Part,
     PartCounts,
@@ -367,7 +368,7 @@ def _train_round(
     if not _at_version(state, update, vocab, config):
         return {"need_state": True, "worker": address}
     assert state.model is not None and state.replica is not None and state.base is not None
-    ids = np.memmap(_encoded(state, run, task.part, vocab), dtype=np.uint32, mode="r")
+    ids = IdFile(_encoded(state, run, task.part, vocab))
     model = state.model
     maker = BatchMaker(config.window, config.batch_size, losses=model.losses)
     rng = np.random.default_rng([config.seed, task.part.index, task.epoch, task.lo])

@@ -5,9 +5,10 @@ threads would spend much of their time waiting; processes do not). ``W_in`` and 
 ``multiprocessing.shared_memory`` and every worker updates them in place without locks, as
 the C tool's threads do (Hogwild: Recht et al. 2011 - updates are sparse, so collisions are
 rare and harmless). What is left of the epoch is cut into one slice per worker
-(``backend.split_pieces``); each worker trains its slice, read through a memory map of the id
-file. The learning rate follows the words read by all workers together: each worker
-publishes its count in a shared array and reads the sum (the trainer's schedule).
+(``backend.split_pieces``); each worker trains its slice, reading the id file a chunk at a
+time (``data.encode.IdFile``). The learning rate follows the words read by all workers
+together: each worker publishes its count in a shared array and reads the sum (the
+trainer's schedule).
 
 Epochs are kept in step: the parent starts the workers for one epoch, waits for all of
 them, records the epoch's loss, and starts the next. What varies between runs with several
@@ -44,7 +45,7 @@ from multiprocessing import shared_memory
 
 import numpy as np
 
-from ..data.encode import EncodedCorpus
+from ..data.encode import EncodedCorpus, IdFile
 from ..errors import Word2VecError
 from ..files import why
 from ..model.batching import BatchMaker
@@ -112,7 +113,7 @@ def _worker_main(task: dict) -> None:
         W_in = arrays.pop("W_in")
         model = Word2Vec.from_arrays(None, W_in, arrays, config)
         model.losses = task["losses"]
-        ids = np.memmap(task["ids_path"], dtype=np.uint32, mode="r")
+        ids = IdFile(task["ids_path"])
         maker = BatchMaker(config.window, config.batch_size, losses=model.losses)
         schedule, epoch = task["schedule"], task["epoch"]
         row, mine = control[me], stats[me]

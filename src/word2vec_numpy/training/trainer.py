@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from ..data.encode import EncodedCorpus, ids_to_int64
+from ..data.encode import EncodedCorpus, IdFile, ids_to_int64
 from ..data.vocab import Vocabulary
 from ..errors import Word2VecError
 from ..model.word2vec import Word2Vec
@@ -105,12 +105,12 @@ class Trainer:
         self.vocab = vocab if vocab is not None else model.vocab
         self.config = model.config
         self.corpus = corpus
-        self.ids = corpus.ids if isinstance(corpus, EncodedCorpus) else np.asarray(corpus)
-        self.n_words = (
-            corpus.n_words
-            if isinstance(corpus, EncodedCorpus)
-            else int(np.count_nonzero(ids_to_int64(self.ids) >= 0))
-        )
+        self.ids: IdFile | np.ndarray
+        if isinstance(corpus, EncodedCorpus):
+            self.ids, self.n_words = corpus.ids, corpus.n_words
+        else:
+            self.ids = np.asarray(corpus)
+            self.n_words = int(np.count_nonzero(ids_to_int64(self.ids) >= 0))
         self.backend = backend or (
             HogwildBackend(self.config.workers) if self.config.workers > 1 else LocalBackend()
         )
