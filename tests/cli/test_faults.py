@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import run_cli, shm_segments_of, workers_of
+from conftest import children_of, run_cli, shm_segments_of, workers_of
 
 from word2vec_numpy import files
 from word2vec_numpy.data.sample import write_sample_corpus
@@ -578,6 +578,29 @@ def test_a_worker_killed_by_the_oom_killer(corpus, tmp_path):
     n = metrics["corpus_words_in_vocab"]
     assert metrics["words_read_per_epoch"] == [n] * 3
     assert metrics["hyperparameters"]["workers"] == 2
+
+
+def test_the_resource_tracker_killed_mid_run(corpus, tmp_path):
+    """multiprocessing's resource tracker (a child of the run, like the workers) killed in
+    the middle of training: the workers do not depend on it (forked, they use the parent's
+    mappings), so training goes on to the end and the segments are still removed."""
+    if not Path("/dev/shm").is_dir():
+        pytest.skip("needs /dev/shm")
+    args = ["train", "--corpus", str(corpus), "--out", "m", "--dim", "200", "--epochs", "4",
+            "--workers", "2", "--quiet"]  # fmt: skip
+    proc = _child(args, tmp_path)
+    deadline = time.time() + 120
+    while len(workers_of(proc.pid)) < 2 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    shm = shm_segments_of(proc.pid)
+    trackers = [pid for pid in children_of(proc.pid) if pid not in workers_of(proc.pid)]
+    assert len(trackers) == 1 and shm, "training ended before the tracker could be killed"
+    os.kill(trackers[0], signal.SIGKILL)
+    code, _, err = _finish(proc)
+    assert code == 0, err
+    assert Word2Vec.load(tmp_path / "m.npz").training_state["epoch"] == 4
+    assert {p for p in os.listdir("/dev/shm")} & shm == set()
+    assert _leftovers(tmp_path) == []
 
 
 # -- resuming --------------------------------------------------------------------------------------

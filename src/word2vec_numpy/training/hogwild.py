@@ -36,12 +36,15 @@ gets private copies of the matrices and the shared memory is removed.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import signal
+import sys
 import tempfile
 import time
-from multiprocessing import shared_memory
+import warnings
+from multiprocessing import resource_tracker, shared_memory
 
 import numpy as np
 
@@ -62,6 +65,7 @@ _SLOT = 5
 _ROW = 1 + 2 * _SLOT
 _ERROR_BYTES = 240  # a worker's one-line error message
 _MEMORY_ERROR = 3  # exit code of a worker that ran out of memory
+_ATTACH_FAILED = 4  # exit code of a worker that could not map the shared matrices
 
 
 class WorkerFailed(BackendFailed):
@@ -70,7 +74,17 @@ class WorkerFailed(BackendFailed):
 
 
 def _attach(name: str, shape: tuple, dtype: str) -> tuple[shared_memory.SharedMemory, np.ndarray]:
-    shm = shared_memory.SharedMemory(name=name)
+    """A spawned worker's view of a segment the parent made (a forked one has the parent's
+    mapping). Before Python 3.13, attaching also registers the segment with
+    multiprocessing's resource tracker; undone here, so that only the parent, which made the
+    segment and unlinks it, is known to the tracker (a tracker started anew by a worker, e.g.
+    after it was killed, would otherwise remove the segments as leaked when that worker
+    exits, under the running training)."""
+    if sys.version_info >= (3, 13):
+        shm = shared_memory.SharedMemory(name=name, track=False)
+    else:
+        shm = shared_memory.SharedMemory(name=name)
+        resource_tracker.unregister(shm._name, "shared_memory")  # type: ignore[attr-defined]
     return shm, np.ndarray(shape, dtype=dtype, buffer=shm.buf)
 
 
@@ -93,7 +107,15 @@ def _publish(row: np.ndarray, *values: int) -> None:
 
 
 def _worker_main(task: dict) -> None:
-    """Body of one worker process: its pieces of the epoch, in order.
+    """One worker process: ``_work``, then its exit code (0, or why it failed)."""
+    code = _work(task)
+    if code:
+        os._exit(code)
+
+
+def _work(task: dict) -> int:
+    """Body of one worker process: its pieces of the epoch, in order. Returns 0, or the exit
+    code that tells the parent why it failed (its message is in ``errors``).
 
     Shared: ``control`` (workers x _ROW, see above), ``flag`` (run / stop / diverged),
     ``stats`` per worker (loss, pairs, batches) and ``errors`` (a message per worker)."""
@@ -104,10 +126,15 @@ def _worker_main(task: dict) -> None:
     handles = []
     code = 0
     try:
-        arrays = {}
-        for name, (segment, shape, dtype) in task["segments"].items():
-            shm, arrays[name] = _attach(segment, shape, dtype)
-            handles.append(shm)
+        # forked: the parent's shared arrays are mapped here already; spawned: attach them
+        arrays = dict(task.get("arrays", {}))
+        try:
+            for name, (segment, shape, dtype) in task["segments"].items():
+                if name not in arrays:
+                    shm, arrays[name] = _attach(segment, shape, dtype)
+                    handles.append(shm)
+        except BaseException:  # no traceback: the parent names the cause by the exit code
+            return _ATTACH_FAILED
         stats, control, flag = arrays.pop("stats"), arrays.pop("control"), arrays.pop("flag")
         errors = arrays.pop("errors")
         W_in = arrays.pop("W_in")
@@ -143,7 +170,7 @@ def _worker_main(task: dict) -> None:
                     words, kept = before + step.words, kept + step.kept
                     _publish(row, words, kept, i, step.rest.lo, step.rest.done)
                     if flag[0] != _RUN or os.getppid() != parent:
-                        return
+                        return 0
             _publish(row, words, kept, len(pieces), 0, 0)
         except TrainingDiverged:
             flag[0] = _DIVERGED  # tells the parent and the other workers to stop
@@ -155,8 +182,7 @@ def _worker_main(task: dict) -> None:
     finally:
         for shm in handles:
             shm.close()
-    if code:
-        os._exit(code)
+    return code
 
 
 def _one_blas_thread():
@@ -223,7 +249,11 @@ class HogwildBackend(Backend):
         self._shared.clear()
         for shm in self._segments:
             shm.close()
-            shm.unlink()
+            # removed by someone else; or a resource tracker killed and started again (its
+            # warning is not the user's business: the segment is removed here)
+            with contextlib.suppress(FileNotFoundError), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                shm.unlink()
         self._segments.clear()
         if self._tmp_ids is not None:
             os.remove(self._tmp_ids)
@@ -262,6 +292,8 @@ class HogwildBackend(Backend):
             # no `if __name__ == "__main__":` guard; spawn (macOS, Windows) re-imports __main__.
             methods = mp.get_all_start_methods()
             ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+            if ctx.get_start_method() == "fork":  # the child has the parent's mappings
+                task["arrays"] = self._shared
             for k, pieces in enumerate(slices):
                 if not pieces:
                     continue
@@ -399,6 +431,8 @@ def _failure(exitcode: int | None, message: str) -> str:
         return f"a training worker was killed by {name}{why}"
     if exitcode == _MEMORY_ERROR:
         return "a training worker ran out of memory"
+    if exitcode == _ATTACH_FAILED:
+        return "a training worker could not map the shared matrices (was /dev/shm cleaned?)"
     return f"a training worker failed ({message or f'exit code {exitcode}'})"
 
 
