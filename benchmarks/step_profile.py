@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Where does a training step's time go, and how far is it from the machine's limit?
 
-    python benchmarks/step_profile.py                  # both models, 300k words: about 1 min
+    python benchmarks/step_profile.py                  # both models, 300k words: about 15 s
     python benchmarks/step_profile.py --model cbow --tokens 50000
 
 Setup (not timed): the corpus (``--corpus``, default ``../shared/data/corpus1m.txt``) is
@@ -312,7 +312,8 @@ def batch_counts(model: Word2Vec, ids: np.ndarray, keep_prob, seed: int) -> dict
         out["batches"] += 1
         out["pairs"] += batch.n_pairs
         out["n_ctx_rows"] += int((batch.pair_mask.sum(axis=2) > 0).sum())
-        out["shape"] = (nb, T, C, ng, G, K)
+        out["cells"] += nb * T * C  # (centre, column) scores computed
+        out.setdefault("shape", (nb, T, C, ng, G, K))  # the first batch's: a full one
         if config.model == "skipgram":
             out["flops"] += 3 * pos + 3 * negs  # S, E @ O, E^T @ H; the same for negatives
             gathered = nb * T + nb * C + ng * K  # W_in[rows], W_out[span], W_out[neg]
@@ -555,8 +556,9 @@ def main(argv=None) -> int:
         examples = "pairs" if name == "skipgram" else "examples (centres with a context)"
         print(
             f"\n## {name}: lr {plain['lr']:g} (constant), window {config.window}, batch_size "
-            f"{config.batch_size}, sample {config.sample:g}; {plain['batches']} batches of "
-            f"{nb} blocks x {T} rows x {C} columns, {ng} negative groups of {G} rows x K={K}; "
+            f"{config.batch_size}, sample {config.sample:g}; {plain['batches']} batches (the "
+            f"first: {nb} blocks x {T} rows x {C} columns, {ng} groups of {G} rows x K={K} "
+            "negatives); "
             f"{kept:,} trained words, {plain['pairs']:,} {examples}; plain "
             f"{plain['seconds']:.3f} s = {n_words / plain['seconds'] / 1e3:.0f}k corpus "
             f"words/s, {kept / plain['seconds'] / 1e3:.0f}k trained words/s (best of "
@@ -564,9 +566,12 @@ def main(argv=None) -> int:
             f"(x{prof['seconds'] / plain['seconds']:.2f})"
         )
         scaled = phase_table(name, lines, prof, plain)
+        raw_products = scaled[PRODUCTS] * prof["seconds"] / plain["seconds"]
         print(
-            f"\nMatrix products achieved {counts['flops'] / scaled[PRODUCTS] / 1e9:.1f} GFLOP/s "
-            f"({counts['flops'] / 1e9:.2f} GFLOP in {scaled[PRODUCTS]:.3f} s, scaled)."
+            f"\nMatrix products: {counts['flops'] / 1e9:.2f} GFLOP in {scaled[PRODUCTS]:.3f} s "
+            f"scaled ({counts['flops'] / scaled[PRODUCTS] / 1e9:.0f} GFLOP/s) or "
+            f"{raw_products:.3f} s unscaled ({counts['flops'] / raw_products / 1e9:.0f} GFLOP/s): "
+            "the truth lies between (the profiler's cost falls mostly on cheap lines)."
         )
         if "span_gather_s" in counts:
             print(
@@ -575,6 +580,15 @@ def main(argv=None) -> int:
                 f"{counts['span_gather_s']:.3f} s."
             )
         top_lines(lines, args.top)
+        if name == "skipgram":
+            textbook = 6 * config.dim * (1 + config.neg) * counts["pairs"] / kept
+            print(
+                f"\nFLOPs: pair by pair (the C tool: 1 + k dot products and 2(1 + k) axpys per "
+                f"pair, 6 d (1 + k) FLOPs) {textbook / 1e3:.1f}k per trained word; the blocks "
+                f"compute {counts['flops'] / kept / 1e3:.1f}k (dense T x C scores of which "
+                f"{100 * counts['pairs'] / counts['cells']:.0f}% are pairs, and K shared "
+                "negatives per group of rows)."
+            )
         flops_w = counts["flops"] / kept
         bytes_w = counts["bytes"] / kept
         floors[name] = (flops_w, bytes_w, plain["seconds"] / kept * 1e6)
