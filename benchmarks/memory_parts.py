@@ -62,9 +62,11 @@ def part_of(path: str) -> str:
     return PARTS[4]  # [heap], [stack], anonymous, [anon:...]
 
 
-def sample(root: int) -> tuple[Counter, int]:
-    """PSS kB by part over ``root``'s process tree, and the number of processes."""
+def sample(root: int) -> tuple[Counter, int, dict]:
+    """PSS kB by part over ``root``'s process tree, the number of processes, and each
+    process's PSS kB by part."""
     parts: Counter = Counter()
+    each: dict = {}
     n = 0
     for pid in _proc_tree(root):
         try:
@@ -74,13 +76,16 @@ def sample(root: int) -> tuple[Counter, int]:
             continue
         n += 1
         part = PARTS[4]
+        mine: Counter = Counter()
         for line in lines:
             first = line.split(None, 6)
             if "-" in first[0] and len(first) >= 5 and ":" not in first[0]:  # a mapping
                 part = part_of(first[5].strip() if len(first) > 5 else "")
             elif line.startswith("Pss:"):
-                parts[part] += int(first[1])
-    return parts, n
+                mine[part] += int(first[1])
+        parts.update(mine)
+        each[pid] = mine
+    return parts, n, each
 
 
 def main() -> None:
@@ -100,19 +105,19 @@ def main() -> None:
         p.error("give a command after -- or --gensim FILE")
     start = time.perf_counter()
     proc = subprocess.Popen(cmd)
-    best: tuple[int, Counter, int, float] = (0, Counter(), 0, 0.0)
+    best: tuple[int, Counter, int, float, dict] = (0, Counter(), 0, 0.0, {})
     peaks: Counter = Counter()
     done = threading.Event()
 
     def watch() -> None:
         nonlocal best
         while not done.is_set():
-            parts, n = sample(proc.pid)
+            parts, n, each = sample(proc.pid)
             total = sum(parts.values())
             for k, v in parts.items():
                 peaks[k] = max(peaks[k], v)
             if total > best[0]:
-                best = (total, parts, n, time.perf_counter() - start)
+                best = (total, parts, n, time.perf_counter() - start, each)
             done.wait(args.interval)
 
     thread = threading.Thread(target=watch, daemon=True)
@@ -121,7 +126,7 @@ def main() -> None:
     seconds = time.perf_counter() - start
     done.set()
     thread.join()
-    total, parts, n, at = best
+    total, parts, n, at, each = best
     print(f"command: {' '.join(cmd[:3] if args.gensim else cmd)}")
     print(f"exit code {code}, {seconds:.1f} s; peak total PSS at {at:.1f} s, {n} processes\n")
     print("| part | PSS at the peak, MB | the part's own peak, MB |")
@@ -129,6 +134,15 @@ def main() -> None:
     for part in PARTS:
         print(f"| {part} | {parts[part] / 1024:.1f} | {peaks[part] / 1024:.1f} |")
     print(f"| **total** | **{total / 1024:.1f}** | |")
+    print("\nat the peak, by process (PSS MB: heap and anonymous / libraries / all):")
+    for pid, mine in each.items():
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                name = f.read().replace(b"\0", b" ").decode()[:60]
+        except OSError:
+            name = "(gone)"
+        print(f"  {pid}: {mine[PARTS[4]] / 1024:.1f} / {mine[PARTS[3]] / 1024:.1f} / "
+              f"{sum(mine.values()) / 1024:.1f}  {name}")  # fmt: skip
     print(json.dumps({"total_kb": total, "parts_kb": dict(parts), "peaks_kb": dict(peaks)}),
           file=sys.stderr)  # fmt: skip
     sys.exit(code)

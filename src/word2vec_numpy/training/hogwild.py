@@ -37,6 +37,7 @@ gets private copies of the matrices and the shared memory is removed.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing as mp
 import os
 import signal
@@ -294,6 +295,9 @@ class HogwildBackend(Backend):
             ctx = mp.get_context("fork" if "fork" in methods else "spawn")
             if ctx.get_start_method() == "fork":  # the child has the parent's mappings
                 task["arrays"] = self._shared
+                # The workers' garbage collector then leaves the parent's objects alone, so
+                # their pages stay shared with the parent instead of being copied.
+                gc.freeze()
             for k, pieces in enumerate(slices):
                 if not pieces:
                     continue
@@ -311,6 +315,7 @@ class HogwildBackend(Backend):
             raise
         finally:
             _restore_env(old_env)
+            gc.unfreeze()  # the parent's own collections go on as before
         return self._watch(job, run, procs, slices)
 
     def _watch(self, job: TrainJob, run: EpochRun, procs: list, slices: list) -> bool:
