@@ -70,9 +70,13 @@ model.wv.save_word2vec_format(c["out"], binary=True)
 """
 
 
-def prepare(source: Path, max_tokens: int | None, tmp: Path) -> tuple[Path, Path, int]:
+def prepare(
+    source: Path, max_tokens: int | None, tmp: Path, repeat: int = 1
+) -> tuple[Path, Path, int]:
     """The corpus as one line of tokens (text8 format) and as lines of LINE_TOKENS tokens,
-    cut at ``max_tokens``; returns both paths and the number of tokens."""
+    cut at ``max_tokens`` and then written ``repeat`` times one after the other (a large
+    corpus for the scaling test, made here, never kept); returns both paths and the number
+    of tokens."""
     from word2vec_numpy.data.text import iter_sentences
 
     one_line, lines = tmp / "corpus.txt", tmp / "corpus.lines.txt"
@@ -92,7 +96,22 @@ def prepare(source: Path, max_tokens: int | None, tmp: Path) -> tuple[Path, Path
             if rewrite:
                 out_one.write((" " if n else "") + " ".join(sentence))
             n += len(sentence)
-    return one_line, lines, n
+    for path, between in ((one_line, b" "), (lines, b"")):
+        if repeat > 1:
+            size = path.stat().st_size
+            with open(path, "r+b") as f:
+                for _ in range(repeat - 1):
+                    f.seek(0)
+                    chunk_at, end = 0, size
+                    f.seek(0, 2)
+                    f.write(between)
+                    while chunk_at < end:  # copy the first copy, in 64 MB pieces
+                        f.seek(chunk_at)
+                        block = f.read(min(1 << 26, end - chunk_at))
+                        f.seek(0, 2)
+                        f.write(block)
+                        chunk_at += len(block)
+    return one_line, lines, n * repeat
 
 
 def command(run: str, args: argparse.Namespace, seed: int, files: tuple, out: Path) -> list:
@@ -209,6 +228,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--corpus", type=Path, default=DEFAULT_DATA_DIR / "corpus.txt.gz")
     p.add_argument("--max-tokens", type=int, default=None, help="the first N tokens only")
+    p.add_argument("--repeat", type=int, default=1, help="the corpus written K times over")
     p.add_argument("--model", choices=("skipgram", "cbow"), default="skipgram")
     p.add_argument("--runs", default=",".join(RUNS), help=f"some of {','.join(RUNS)}")
     p.add_argument("--seeds", default="1", help="comma-separated; every run once per seed")
@@ -231,7 +251,7 @@ def main() -> None:
     seeds = [int(s) for s in args.seeds.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="whole.", dir=args.tmp_dir))
     try:
-        one_line, lines, n_tokens = prepare(args.corpus, args.max_tokens, tmp)
+        one_line, lines, n_tokens = prepare(args.corpus, args.max_tokens, tmp, args.repeat)
         info = machine_info()
         print(f"command: `python {' '.join(sys.argv)}`")
         print(
@@ -240,8 +260,9 @@ def main() -> None:
             f"{os.getloadavg()[0]:.2f}"
         )
         print(
-            f"corpus: {args.corpus} ({n_tokens:,} tokens); {args.model}, dim {args.dim}, "
-            f"window {args.window}, neg {args.neg}, hs {args.hs}, sample {args.sample:g}, "
+            f"corpus: {args.corpus} x {args.repeat} ({n_tokens:,} tokens); {args.model}, "
+            f"dim {args.dim}, window {args.window}, neg {args.neg}, hs {args.hs}, "
+            f"sample {args.sample:g}, "
             f"min count {args.min_count}, {args.epochs} epochs, {args.workers} workers\n",
             flush=True,
         )
