@@ -101,7 +101,16 @@ class ExactCounter(WordCounter):
 
     def add(self, sentence: Sequence[str]) -> list[int]:
         index = self.index
-        keys = [index.setdefault(w, len(index)) for w in sentence]
+        # One C-level pass of dict look-ups; then only the tokens not seen before (None) are
+        # visited, in order, so new words get the next ids in order of first appearance.
+        keys = list(map(index.get, sentence))
+        at = -1
+        try:
+            while True:
+                at = keys.index(None, at + 1)
+                keys[at] = index.setdefault(sentence[at], len(index))
+        except ValueError:  # no None left
+            pass
         self._pending.extend(keys)
         if len(self._pending) >= 1 << 20:
             self._count_pending()
