@@ -296,6 +296,9 @@ def test_the_id_file_reads_what_is_sliced_without_mapping_it(tmp_path):
         got = ids[lo:hi]
         assert got.dtype == np.uint32 and np.array_equal(got, values[lo:hi]), (lo, hi)
     assert np.array_equal(ids[::7], values[::7]) and ids[12] == values[12]
+    assert ids[-1] == values[-1] and ids[np.int64(5)] == values[5]
+    with pytest.raises(IndexError):
+        ids[100_003]
     assert np.array_equal(np.asarray(ids), values)
     assert np.array_equal(np.asarray(ids, dtype=np.int64), values.astype(np.int64))
     with open("/proc/self/maps") as maps:

@@ -58,7 +58,12 @@ class IdFile:
             lo, hi, step = key.indices(self._n)
             if step == 1:
                 return self._read(lo, max(lo, hi))
-        return self._read(0, self._n)[key]
+        elif isinstance(key, (int, np.integer)):
+            at = int(key) + self._n if key < 0 else int(key)
+            if not 0 <= at < self._n:
+                raise IndexError(f"index {key} is out of bounds for {self._n} ids")
+            return self._read(at, at + 1)[0]
+        return self._read(0, self._n)[key]  # a step, or an array of positions
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         ids = self._read(0, self._n)
