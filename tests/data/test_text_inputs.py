@@ -278,13 +278,19 @@ def test_plain_ascii_text_tokenises_as_the_pattern_does():
     with any other character takes the pattern."""
     token_re = text_module._patterns()[0]
     rng = np.random.default_rng(5)
-    alphabet = ["a", "Z", "q", "7", " ", "  ", "\t", "\x0b", "_", "__", "word", "x" * 101, "'", "."]
+    alphabet = [
+        *["a", "Z", "q", "7", " ", "  ", "\t", "\x0b", "_", "__", "word", "'", "."],
+        *["x" * 101, "k" * MAX_TOKEN_CHARS, "y" * (MAX_TOKEN_CHARS - 1)],  # at the limit
+    ]
     plain = 0
     for _ in range(3000):
         text = "".join(rng.choice(alphabet, int(rng.integers(0, 12))))
-        plain += text_module._plain(text)
-        expected = [t for t in token_re.findall(text.lower()) if len(t) <= MAX_TOKEN_CHARS]
-        assert text_module._tokens(text, ReadStats()) == expected, repr(text)
+        plain += text_module._plain(text) is not None
+        found = token_re.findall(text.lower())
+        expected = [t for t in found if len(t) <= MAX_TOKEN_CHARS]
+        stats = ReadStats()
+        assert text_module._tokens(text, stats) == expected, repr(text)
+        assert stats.long_tokens == len(found) - len(expected), repr(text)
     assert 300 < plain < 2900  # both paths were taken
     expected = ["united_states", "a", "b", "c", "d", "12ab"]
     assert tokenize("United_States _a b_ c__d 12ab") == expected

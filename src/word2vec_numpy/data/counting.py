@@ -79,6 +79,15 @@ class WordCounter(ABC):
     def add(self, sentence: Sequence[str]) -> list[int]:
         """Count ``sentence``; the keys of its tokens."""
 
+    def add_all(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
+        """Count a block of sentences; the keys of their tokens as one ``int64`` array, with
+        ``SENTENCE_KEY`` after each sentence (what ``encode_corpus`` writes)."""
+        keys: list[int] = []
+        for sentence in sentences:
+            keys.extend(self.add(sentence))
+            keys.append(SENTENCE_KEY)
+        return np.array(keys, dtype=np.int64)
+
     @abstractmethod
     def words_and_counts(self) -> tuple[list[str], np.ndarray]:
         """The distinct words in order of (last) first appearance, and their counts."""
@@ -89,38 +98,53 @@ class WordCounter(ABC):
         to signed ids of ``vocab``: ``END`` for sentence ends, ``DROPPED`` for other words."""
 
 
+class _FirstSeen(dict):
+    """word -> provisional id; a word not seen before gets the next id when it is looked up
+    (``__missing__`` is called only on a miss, so the look-ups of known words stay in C)."""
+
+    def __missing__(self, word: str) -> int:
+        self[word] = key = len(self)
+        return key
+
+
 class ExactCounter(WordCounter):
     """Provisional ids in order of first appearance, counted with ``np.bincount``."""
 
     key_dtype: ClassVar[type] = np.uint32  # SENTENCE_KEY is stored as 0xFFFFFFFF
 
     def __init__(self) -> None:
-        self.index: dict[str, int] = {}  # word -> provisional id
+        self.index: dict[str, int] = _FirstSeen()  # word -> provisional id
         self._counts = np.zeros(0, dtype=np.int64)
         self._pending: list[int] = []
 
     def add(self, sentence: Sequence[str]) -> list[int]:
-        index = self.index
-        # One C-level pass of dict look-ups; then only the tokens not seen before (None) are
-        # visited, in order, so new words get the next ids in order of first appearance.
-        keys = list(map(index.get, sentence))
-        at = -1
-        try:
-            while True:
-                at = keys.index(None, at + 1)
-                keys[at] = index.setdefault(sentence[at], len(index))
-        except ValueError:  # no None left
-            pass
+        keys = list(map(self.index.__getitem__, sentence))
         self._pending.extend(keys)
         if len(self._pending) >= 1 << 20:
             self._count_pending()
         return keys
 
+    def add_all(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
+        # One C-level pass of look-ups per sentence into one list, made an array once: the
+        # counts are a bincount of that array (not of a second list, as add keeps).
+        look_up = self.index.__getitem__
+        keys: list[int] = []
+        for sentence in sentences:
+            keys.extend(map(look_up, sentence))
+            keys.append(SENTENCE_KEY)
+        array = np.array(keys, dtype=np.int64)
+        self._grow(np.bincount(array[array != SENTENCE_KEY], minlength=len(self.index)))
+        return array
+
     def _count_pending(self) -> None:
-        grown = np.bincount(np.asarray(self._pending, dtype=np.int64), minlength=len(self.index))
-        grown[: len(self._counts)] += self._counts
-        self._counts = grown
+        self._grow(
+            np.bincount(np.asarray(self._pending, dtype=np.int64), minlength=len(self.index))
+        )
         self._pending.clear()
+
+    def _grow(self, counts: np.ndarray) -> None:
+        counts[: len(self._counts)] += self._counts
+        self._counts = counts
 
     def words_and_counts(self) -> tuple[list[str], np.ndarray]:
         self._count_pending()

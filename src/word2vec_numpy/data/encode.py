@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import Word2VecError
 from ..files import why
-from .counting import DROPPED, END, SENTENCE_KEY, KnownCounter
+from .counting import DROPPED, END, KnownCounter
 from .vocab import Vocabulary, VocabularyUpdate
 
 SEPARATOR = np.uint32(0xFFFFFFFF)  # sentence end in the uint32 id file
@@ -191,23 +191,26 @@ def encode_corpus(
             prefix=out_path.name + ".", suffix=".keys", dir=out_path.parent
         )
         with os.fdopen(fd, "wb") as tmp:
-            buffer: list[int] = []
+            block: list[Sequence[str]] = []
+            add_all = counter.add_all
+            in_block = 0
 
             def flush() -> None:
                 # -1 (SENTENCE_KEY) wraps to 0xFFFFFFFF in a uint32 file. write(), not
                 # tofile(): its OSError carries the errno (a full disk, a size limit).
-                tmp.write(np.asarray(buffer, dtype=np.int64).astype(key_dtype).tobytes())
-                buffer.clear()
+                tmp.write(add_all(block).astype(key_dtype).tobytes())
+                block.clear()
 
             for sentence in stream:
                 if max_tokens is not None and n_tokens + len(sentence) > max_tokens:
                     sentence = sentence[: max_tokens - n_tokens]
                 if sentence:
                     n_tokens += len(sentence)
-                    buffer.extend(counter.add(sentence))
-                    buffer.append(SENTENCE_KEY)
-                    if len(buffer) >= 1 << 18:
+                    block.append(sentence)
+                    in_block += len(sentence)
+                    if in_block >= 1 << 18:
                         flush()
+                        in_block = 0
                 if max_tokens is not None and n_tokens >= max_tokens:
                     break  # never pull (read) another sentence
             flush()
