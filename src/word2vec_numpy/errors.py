@@ -21,3 +21,16 @@ class Word2VecError(Exception):
 
 class ConfigError(Word2VecError, ValueError):
     """A training option with a bad value (also a ``ValueError``, as scikit-learn raises)."""
+
+
+def killed_by(exitcode: int) -> str:
+    """Why a child process ended, given multiprocessing's negative exit code ``-signum``:
+    ``"killed by SIGKILL (often the out-of-memory killer)"``."""
+    import signal  # here: this module is imported by every other one, keep it light
+
+    try:
+        name = signal.Signals(-exitcode).name
+    except ValueError:
+        name = f"signal {-exitcode}"
+    why = " (often the out-of-memory killer)" if -exitcode == signal.SIGKILL else ""
+    return f"killed by {name}{why}"

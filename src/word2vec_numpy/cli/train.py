@@ -23,7 +23,7 @@ import numpy as np
 
 from ..config import TrainConfig, switch
 from ..data import download
-from ..data.encode import encode_corpus
+from ..data.encode import encode_in_child
 from ..data.parts import is_url, text_files
 from ..data.sample import generate_sample_sentences
 from ..data.text import MAX_TOKEN_CHARS, ReadStats, cut_sentences, iter_corpus
@@ -450,9 +450,11 @@ def _train(
         else:
             sentences, source = corpus_sentences(args, stats)
             log(f"reading {source} ...")
-            corpus = encode_corpus(
+            corpus = encode_in_child(  # reading's heap leaves with the child (encode.py)
                 sentences,
                 ids_path,
+                stats,
+                stdin=args.corpus == "-",
                 max_tokens=args.max_tokens,
                 source=source,
                 vocab=start_vocab,

@@ -50,7 +50,7 @@ from multiprocessing import resource_tracker, shared_memory
 import numpy as np
 
 from ..data.encode import EncodedCorpus, IdFile
-from ..errors import Word2VecError
+from ..errors import Word2VecError, killed_by
 from ..files import why
 from ..model.batching import BatchMaker
 from ..model.word2vec import Word2Vec
@@ -428,12 +428,7 @@ def _check_room(nbytes: int, n: int) -> None:
 def _failure(exitcode: int | None, message: str) -> str:
     """One line on why a worker stopped."""
     if exitcode is not None and exitcode < 0:
-        try:
-            name = signal.Signals(-exitcode).name
-        except ValueError:
-            name = f"signal {-exitcode}"
-        why = " (often the out-of-memory killer)" if exitcode == -signal.SIGKILL else ""
-        return f"a training worker was killed by {name}{why}"
+        return f"a training worker was {killed_by(exitcode)}"
     if exitcode == _MEMORY_ERROR:
         return "a training worker ran out of memory"
     if exitcode == _ATTACH_FAILED:
