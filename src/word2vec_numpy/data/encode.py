@@ -345,6 +345,7 @@ def _encode_child(send: Any, sentences: Any, out_path: Any, stats: Any, options:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, stop)
+    message: tuple[str, Any, Any]  # ("ok", EncodedCorpus, stats) or ("error", str, stats)
     try:
         message = ("ok", encode_corpus(sentences, out_path, **options), stats)
     except Word2VecError as exc:
