@@ -1,5 +1,7 @@
 """The one exception type the CLI turns into a one-line message and exit code 2."""
 
+import signal
+
 
 class Word2VecError(Exception):
     """A problem caused by the user's input (a bad file, option or word), not a bug.
@@ -26,8 +28,6 @@ class ConfigError(Word2VecError, ValueError):
 def killed_by(exitcode: int) -> str:
     """Why a child process ended, given multiprocessing's negative exit code ``-signum``:
     ``"killed by SIGKILL (often the out-of-memory killer)"``."""
-    import signal  # here: this module is imported by every other one, keep it light
-
     try:
         name = signal.Signals(-exitcode).name
     except ValueError:

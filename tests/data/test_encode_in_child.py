@@ -16,6 +16,7 @@ from word2vec_numpy.data.encode import encode_corpus, encode_in_child
 from word2vec_numpy.data.sample import generate_sample_sentences
 from word2vec_numpy.data.text import ReadStats, iter_sentences
 from word2vec_numpy.data.vocab import Vocabulary
+from word2vec_numpy.errors import Word2VecError
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
@@ -60,6 +61,11 @@ def test_a_reading_error_is_the_same_one_line(tmp_path, expect_one_line_error):
     )
     assert "binary" in message
     assert _files(tmp_path) == ["b.bin"]
+    with pytest.raises(Word2VecError) as here:
+        encode_corpus(iter_sentences(binary), tmp_path / "ids")
+    with pytest.raises(Word2VecError) as apart:
+        encode_in_child(iter_sentences(binary), tmp_path / "ids")
+    assert (str(apart.value), apart.value.exit_code) == (str(here.value), here.value.exit_code)
 
 
 def _killed_after_a_sentence():

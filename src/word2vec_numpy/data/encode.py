@@ -316,7 +316,8 @@ def encode_in_child(
             kind, result, child_stats = receive.recv()
         except EOFError:  # it died without a word
             child.join()
-            how = killed_by(child.exitcode) if child.exitcode else "stopped"
+            code = child.exitcode
+            how = killed_by(code) if code and code < 0 else f"stopped (exit code {code})"
             raise Word2VecError(f"reading the corpus failed: its process was {how}", 1) from None
         child.join()
     except BaseException:
@@ -330,7 +331,7 @@ def encode_in_child(
     if stats is not None and child_stats is not None:
         vars(stats).update(vars(child_stats))
     if kind == "error":
-        raise Word2VecError(result)
+        raise Word2VecError(*result)
     return result
 
 
@@ -345,15 +346,17 @@ def _encode_child(send: Any, sentences: Any, out_path: Any, stats: Any, options:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, stop)
-    message: tuple[str, Any, Any]  # ("ok", EncodedCorpus, stats) or ("error", str, stats)
+    # ("ok", EncodedCorpus, stats) or ("error", (message, exit code), stats)
+    message: tuple[str, Any, Any]
     try:
         message = ("ok", encode_corpus(sentences, out_path, **options), stats)
     except Word2VecError as exc:
-        message = ("error", str(exc), stats)
+        message = ("error", (str(exc), exc.exit_code), stats)
     except MemoryError:
-        message = ("error", "out of memory while reading the corpus", stats)
+        message = ("error", ("out of memory while reading the corpus", 1), stats)
     except Exception as exc:  # one line in the parent, not a traceback here
-        message = ("error", f"reading the corpus failed: {type(exc).__name__}: {exc}", stats)
+        text = f"reading the corpus failed: {type(exc).__name__}: {exc}"
+        message = ("error", (text, 1), stats)
     send.send(message)
     send.close()
 
