@@ -25,6 +25,9 @@ from .counting import DROPPED, END, KnownCounter
 from .vocab import Vocabulary, VocabularyUpdate
 
 SEPARATOR = np.uint32(0xFFFFFFFF)  # sentence end in the uint32 id file
+# encode_corpus's temporary files beside OUT: OUT.<random>.keys (a key per token), then
+# OUT.tmp (the ids, renamed to OUT when complete); _remove_leftovers knows them by these names
+_KEYS_SUFFIX, _FINAL_SUFFIX = ".keys", ".tmp"
 
 
 class IdFile:
@@ -185,13 +188,13 @@ def encode_corpus(
     counter = KnownCounter(vocab) if vocab.built and not update else vocab.counter()
     key_dtype = counter.key_dtype
     n_tokens = 0
-    tmp_final = str(out_path) + ".tmp"
+    tmp_final = str(out_path) + _FINAL_SUFFIX
     tmp_name = ""
     report = None
     stream = iter(sentences)
     try:
         fd, tmp_name = tempfile.mkstemp(
-            prefix=out_path.name + ".", suffix=".keys", dir=out_path.parent
+            prefix=out_path.name + ".", suffix=_KEYS_SUFFIX, dir=out_path.parent
         )
         with os.fdopen(fd, "wb") as tmp:
             block: list[Sequence[str]] = []
@@ -364,9 +367,9 @@ def _encode_child(send: Any, sentences: Any, out_path: Any, stats: Any, options:
 def _remove_leftovers(out_path: Path) -> None:
     """The temporary files of an ``encode_corpus`` that did not finish (a child killed
     before its ``finally``)."""
-    leftovers = [out_path.with_name(out_path.name + ".tmp")]
+    leftovers = [out_path.with_name(out_path.name + _FINAL_SUFFIX)]
     if out_path.parent.is_dir():
-        leftovers += out_path.parent.glob(glob.escape(out_path.name) + ".*.keys")
+        leftovers += out_path.parent.glob(glob.escape(out_path.name) + ".*" + _KEYS_SUFFIX)
     for path in leftovers:
         try:
             path.unlink()
