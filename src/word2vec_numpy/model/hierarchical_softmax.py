@@ -69,7 +69,7 @@ import numpy as np
 
 from ..errors import Word2VecError
 from .loss import Loss, Step
-from .ops import MAX_EXP, sigmoid
+from .ops import MAX_EXP, log_one_minus, sigmoid
 
 if TYPE_CHECKING:
     from ..config import TrainConfig
@@ -203,7 +203,7 @@ class HierarchicalSoftmax(Loss):
         p = sigmoid(x)
         loss = -float(
             np.sum(a1 * np.log(p), dtype=np.float64)
-            + np.sum((n - a1) * np.log1p(-p), dtype=np.float64)
+            + np.sum((n - a1) * log_one_minus(p), dtype=np.float64)
         )
         e = n * p - a1  # summed over the terms of the entry: A1 (sigma - 1) + A0 sigma
         e[np.abs(x) >= MAX_EXP] = 0.0

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from .loss import Loss, Step
-from .ops import Curvature, sigmoid
+from .ops import Curvature, log_one_minus, sigmoid
 
 if TYPE_CHECKING:
     from ..config import TrainConfig
@@ -90,7 +90,7 @@ def negative_grads(H: np.ndarray, U: np.ndarray, Wn: np.ndarray, curvature: bool
     ``curvature``: also the terms' curvatures Wn_t sigma(1 - sigma) (``ops.bound_steps``).
     """
     q = sigmoid(H @ U.transpose(0, 2, 1))  # sigma(v'_k . v_t) for all (row, negative)
-    loss = -float(np.sum(Wn * np.log1p(-q), dtype=np.float64))
+    loss = -float(np.sum(Wn * log_one_minus(q), dtype=np.float64))
     En = Wn * q
     if not curvature:
         return loss, En @ U, En.transpose(0, 2, 1) @ H
