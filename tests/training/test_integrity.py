@@ -18,7 +18,7 @@ from word2vec_numpy.data.sample import generate_sample_sentences
 from word2vec_numpy.data.vocab import Vocabulary
 from word2vec_numpy.errors import Word2VecError
 from word2vec_numpy.model import word2vec as w2v_module
-from word2vec_numpy.model.batching import BatchMaker
+from word2vec_numpy.model.batching import Batch, BatchMaker
 from word2vec_numpy.model.ops import Curvature, bound_steps
 from word2vec_numpy.training.backend import Backend, BackendFailed, Piece, split_pieces
 from word2vec_numpy.training.kernel import TrainingDiverged, train_slice
@@ -474,3 +474,17 @@ def test_the_curvature_of_a_real_batch_matches_its_examples(make_maker):
     np.testing.assert_allclose(curv_W.mass, mass_W, rtol=1e-10)
     everything = np.arange(len(mass_W))
     np.testing.assert_allclose(curv_W.partners(everything), part_W, atol=1e-12)
+
+
+def test_crowded_is_one_word_in_more_than_a_sixteenth_of_the_rows():
+    """``_crowded`` (a sort) against its definition (a count per word), at the edge."""
+    rng = np.random.default_rng(0)
+    for extra in range(-2, 3):
+        for n_rows in (256, 512):  # the rule's limit: 16 rows, then 32
+            limit = max(16, n_rows // 16)
+            rows = np.arange(1000, 1000 + n_rows)
+            rows[: limit + extra] = 7  # word 7 fills limit + extra rows
+            rows = rng.permutation(rows).reshape(-1, 32)
+            batch = Batch(rows, rows, np.zeros((*rows.shape, 32), np.float32))
+            assert w2v_module._crowded(batch) == (extra > 0)
+            assert w2v_module._crowded(batch) == (np.bincount(rows.ravel()).max() > limit)

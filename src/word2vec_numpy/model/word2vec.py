@@ -694,8 +694,10 @@ def _crowded(batch: Batch) -> bool:
     than 16). On real text the most frequent word, after subsampling, fills 1-2%; summing
     its updates is then plain SGD, and steps are not bounded (nor their curvature computed).
     Tiny or repetitive text crowds every batch (``ops.bound_steps``)."""
-    rows = batch.rows.reshape(-1)
-    return int(np.bincount(rows).max(initial=0)) > max(16, len(rows) // 16)
+    rows = np.sort(batch.rows.reshape(-1))  # not a bincount: that spans the vocabulary
+    limit = max(16, len(rows) // 16)
+    # more than `limit` rows of one word: a sorted row equal to the one `limit` places on
+    return len(rows) > limit and bool(np.any(rows[limit:] == rows[:-limit]))
 
 
 def _one(curvatures: list) -> Curvature | None:
