@@ -19,7 +19,9 @@ back into ``W_in`` / ``W_out``; each is checked against variant 1 on one batch):
 
 1. naive: gather ``W_in[c]``, ``W_out[o]``, ``W_out[neg]`` (B x k), scores by ``einsum``,
    gradients, and ``np.add.at(W, ids, grads)`` on the 2-D matrix;
-2. the same with a 1-D ``np.add.at`` on ``W.reshape(-1)`` (``model.scatter_add``);
+2. the same with a 1-D ``np.add.at`` on ``W.reshape(-1)``: 2a one index per float (the
+   package's ``scatter_add`` until 2026-12-06), 2b the package's ``scatter_add``, which views
+   each pair of floats as one complex64 (the same additions, half the indices);
 3. the same with a sort-based segment sum: ``argsort`` + ``np.add.reduceat`` + one
    fancy-index add of the unique rows;
 4. the same with ``np.unique(return_inverse=True)`` and the per-row sums from one flat
@@ -88,6 +90,12 @@ Scatter = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
 
 def scatter_2d(matrix: np.ndarray, ids: np.ndarray, grads: np.ndarray) -> None:
     np.add.at(matrix, ids, grads)
+
+
+def scatter_flat(matrix: np.ndarray, ids: np.ndarray, grads: np.ndarray) -> None:
+    d = matrix.shape[1]
+    flat_index = (ids.reshape(-1, 1).astype(np.intp) * d + np.arange(d)).ravel()
+    np.add.at(matrix.reshape(-1), flat_index, grads.reshape(-1))
 
 
 def scatter_sorted(matrix: np.ndarray, ids: np.ndarray, grads: np.ndarray) -> None:
@@ -475,7 +483,8 @@ def main(argv=None) -> int:
     )
 
     scatters: dict[str, Scatter] = {
-        "2. flat 1-D np.add.at (`scatter_add`)": scatter_add,
+        "2a. flat 1-D np.add.at, an index per float": scatter_flat,
+        "2b. flat 1-D np.add.at on float pairs as complex64 (`scatter_add`)": scatter_add,
         "3. argsort + np.add.reduceat": scatter_sorted,
         "4a. np.unique + flat np.bincount": scatter_bincount,
     }
