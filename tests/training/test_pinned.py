@@ -7,8 +7,9 @@ The bits also depend on the machine: NumPy's own loops (sums, ``einsum``, ``add.
 SIMD code of the CPU's best dispatch target, and OpenBLAS picks its matrix-product kernel by
 CPU: the same code gave other digests on the AVX-512 machine of the first pins (they passed
 there up to c84f46c) than on an AVX2 one. So the digests are kept per machine kind, both
-named; that first kind was not written down, and its pins are gone with it. The AVX2 ones were recorded on 2026-12-06 from 757bac6, whose training code is
-c84f46c's. On a machine kind with no digest the test skips and names the kind to record."""
+named; that first kind was not written down, and its pins are gone with it. The AVX2 ones
+were recorded on 2026-12-06 from 757bac6, whose training code is c84f46c's. On a machine
+kind with no digest the test skips and names the kind to record."""
 
 from __future__ import annotations
 
