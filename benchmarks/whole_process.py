@@ -124,7 +124,7 @@ def command(run: str, args: argparse.Namespace, seed: int, files: tuple, out: Pa
             "--sample", str(args.sample), "--min-count", str(args.min_count),
             "--epochs", str(args.epochs), "--workers", str(args.workers),
             "--seed", str(seed), "--quiet",
-        ]  # fmt: skip
+        ] + (["--batch-size", str(args.batch_size)] if args.batch_size else [])  # fmt: skip
     settings = {
         key: getattr(args, key)
         for key in ("model", "dim", "window", "neg", "hs", "sample", "min_count", "epochs")
@@ -240,6 +240,7 @@ def main() -> None:
     p.add_argument("--min-count", type=int, default=5)
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--batch-size", type=int, default=None, help="ours only [its default]")
     p.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     p.add_argument("--tmp-dir", type=Path, default=None)
     p.add_argument("--interval", type=float, default=0.1, help="seconds between PSS samples")
