@@ -23,6 +23,11 @@ from typing import Any
 from .errors import ConfigError
 
 DEFAULT_LR = {"skipgram": 0.025, "cbow": 0.05}
+# Centre words per step. A CBOW centre costs a fifth of a skip-gram one (one example, not one
+# per context word), so the fixed costs of a step weigh more: 1,024 centres make the whole
+# command 1.28x faster than 256 with the same analogies (benchmarks/README.md, "CBOW batch");
+# skip-gram loses accuracy above 256 ("Quality: shared negatives and batch size").
+DEFAULT_BATCH = {"skipgram": 256, "cbow": 1024}
 
 
 # -- checks: each returns the value, or raises ValueError with the reason ------------------------
@@ -220,7 +225,9 @@ class TrainConfig:
         None, positive_float, "0.025 skip-gram, 0.05 CBOW", aliases=("alpha",)
     )
     lr_min: float = option(1e-4, nonnegative_float, "final learning rate", aliases=("min_alpha",))
-    batch_size: int = option(256, positive_int, "centre words per step")
+    batch_size: int | None = option(
+        None, positive_int, "centre words per step (256 skip-gram, 1024 CBOW)"
+    )
     workers: int = option(
         1,
         positive_int,
@@ -350,6 +357,11 @@ class TrainConfig:
     def start_lr(self) -> float:
         """The learning rate at the start: ``lr``, or the model's default."""
         return float(self.lr if self.lr is not None else DEFAULT_LR[self.model])
+
+    @property
+    def batch_centres(self) -> int:
+        """The centre words per step: ``batch_size``, or the model's default."""
+        return int(self.batch_size if self.batch_size is not None else DEFAULT_BATCH[self.model])
 
     def resume_mismatch(self, saved: TrainConfig) -> str | None:
         """The first option that differs from a checkpoint's config among those a resume must share.

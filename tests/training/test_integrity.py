@@ -123,7 +123,7 @@ class EarlierBackend(Backend):
     it reads ``run.positions`` and reports ``positions=`` at chunk boundaries only."""
 
     def run_epoch(self, job, run) -> bool:
-        maker = BatchMaker(job.config.window, job.config.batch_size, losses=job.model.losses)
+        maker = BatchMaker(job.config.window, job.config.batch_centres, losses=job.model.losses)
         base = run.words_before
         steps = train_slice(
             job.model,

@@ -370,7 +370,7 @@ def _train_round(
     assert state.model is not None and state.replica is not None and state.base is not None
     ids = IdFile(_encoded(state, run, task.part, vocab))
     model = state.model
-    maker = BatchMaker(config.window, config.batch_size, losses=model.losses)
+    maker = BatchMaker(config.window, config.batch_centres, losses=model.losses)
     rng = np.random.default_rng([config.seed, task.part.index, task.epoch, task.lo])
     start = time.perf_counter()
     steps = train_slice(

@@ -142,7 +142,7 @@ def _work(task: dict) -> int:
         model = Word2Vec.from_arrays(None, W_in, arrays, config)
         model.losses = task["losses"]
         ids = IdFile(task["ids_path"])
-        maker = BatchMaker(config.window, config.batch_size, losses=model.losses)
+        maker = BatchMaker(config.window, config.batch_centres, losses=model.losses)
         schedule, epoch = task["schedule"], task["epoch"]
         row, mine = control[me], stats[me]
         others = [k for k in range(len(control)) if k != me]

@@ -34,7 +34,7 @@ class TrainingDiverged(Word2VecError):
     in use, and the batch really used when ``--window`` made it larger than asked."""
 
     def __init__(self, lr: float, config: TrainConfig, batch_size: int | None = None) -> None:
-        asked, window, neg = config.batch_size, config.window, config.neg
+        asked, window, neg = config.batch_centres, config.window, config.neg
         used = batch_size if batch_size is not None else batch_shape(window, asked)[1]
         what = f"training diverged (loss is not finite at learning rate {lr:.4g})"
         if used > asked:

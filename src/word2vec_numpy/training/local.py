@@ -18,7 +18,7 @@ class LocalBackend(Backend):
 
     def run_epoch(self, job: TrainJob, run: EpochRun) -> bool:
         config = job.config
-        maker = BatchMaker(config.window, config.batch_size, losses=job.model.losses)
+        maker = BatchMaker(config.window, config.batch_centres, losses=job.model.losses)
         todo = list(run.todo)
         words = run.words_before
         while todo:

@@ -165,8 +165,8 @@ class Trainer:
 
     @property
     def batch_size(self) -> int:
-        """The centre words per step (``config.batch_size``)."""
-        return self.config.batch_size
+        """The centre words per step (``config.batch_centres``)."""
+        return self.config.batch_centres
 
     def lr_at(self, words_done: int) -> float:
         """The learning rate after ``words_done`` corpus words (``schedule.py``).
@@ -189,9 +189,15 @@ class Trainer:
         Returns
         -------
         dict
-            ``config.to_dict()`` with the starting ``lr`` and the vocabulary's ``min_count``.
+            ``config.to_dict()`` with the starting ``lr``, the batch size in use and the
+            vocabulary's ``min_count``.
         """
-        return dict(self.config.to_dict(), lr=self.schedule.lr, min_count=self.vocab.min_count)
+        return dict(
+            self.config.to_dict(),
+            lr=self.schedule.lr,
+            batch_size=self.config.batch_centres,
+            min_count=self.vocab.min_count,
+        )
 
     # -- training ---------------------------------------------------------------------------
     def train(self, on_chunk: Hook | None = None) -> list[float]:
