@@ -23,9 +23,9 @@ from typing import Any
 from .errors import ConfigError
 
 DEFAULT_LR = {"skipgram": 0.025, "cbow": 0.05}
-# Centre words per step. A CBOW centre costs a fifth of a skip-gram one (one example, not one
-# per context word), so the fixed costs of a step weigh more: 1,024 centres make the whole
-# command 1.28x faster than 256 with the same analogies (benchmarks/README.md, "CBOW batch");
+# Centre words per step. A CBOW centre is one example, not one per context word, so a step's
+# fixed costs weigh more: 1,024 centres make the whole command 1.28x faster than 256, with
+# the same analogies (benchmarks/README.md, "CBOW batch");
 # skip-gram loses accuracy above 256 ("Quality: shared negatives and batch size").
 DEFAULT_BATCH = {"skipgram": 256, "cbow": 1024}
 
