@@ -15,7 +15,8 @@ digests mean the change did not alter a bit of the training.
 Each version's ``src`` is taken from git (``git archive REV src``) into a temporary folder and
 put first on ``PYTHONPATH``; both must have ``training.kernel.train_piece`` (2026-11-22 on).
 The corpus is encoded once, by the version in the working tree, and both read the same ids.
-OpenBLAS is held to one thread, as in a worker.
+OpenBLAS is held to one thread, as in a worker. Both versions train ``--batch-size`` centre
+words per step (the default changed for CBOW on 2026-12-06).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def child(args: argparse.Namespace) -> None:
     with np.load(args.ids_file, allow_pickle=False) as data:
         ids, words, counts = data["ids"], data["words"], data["counts"]
     vocab = Vocabulary.from_words(list(words), counts, min_count=5)
-    model = Word2Vec(vocab, dim=100, neg=5, model=args.model, seed=1)
+    model = Word2Vec(vocab, dim=100, neg=5, model=args.model, seed=1, batch_size=args.batch_size)
     keep = vocab.keep_probabilities(model.config.sample)
     maker = batching.BatchMaker(model.config.window, model.config.batch_size, losses=model.losses)
     rng = np.random.default_rng(1)
@@ -78,21 +79,10 @@ def export_src(rev: str, into: Path) -> Path:
 def encode(corpus: Path, tokens: int, out: Path) -> None:
     """The first ``tokens`` words of ``corpus`` as ids (and the vocabulary), in ``out``."""
     import numpy as np
+    from step_profile import first_words
 
-    from word2vec_numpy import encode_corpus, iter_sentences
-    from word2vec_numpy.data.encode import ids_to_int64
-
-    with tempfile.TemporaryDirectory() as tmp:
-        corpus_ids = encode_corpus(iter_sentences(str(corpus)), Path(tmp) / "ids.u32", min_count=5)
-        words_so_far = np.cumsum(ids_to_int64(corpus_ids.ids) >= 0)
-        cut = int(np.searchsorted(words_so_far, tokens)) + 1
-        vocab = corpus_ids.vocab
-        np.savez(
-            out,
-            ids=np.array(corpus_ids.ids[:cut]),
-            words=np.array(vocab.words),
-            counts=np.asarray(vocab.counts),
-        )
+    ids, vocab = first_words(corpus, tokens)
+    np.savez(out, ids=ids, words=np.array(vocab.words), counts=np.asarray(vocab.counts))
 
 
 def main() -> None:
@@ -103,6 +93,9 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=6, help="runs of each version [6]")
     p.add_argument("--tokens", type=int, default=600_000, help="corpus words trained [600000]")
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument(
+        "--batch-size", type=int, default=256, help="centre words per step, both versions [256]"
+    )
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--model", help=argparse.SUPPRESS)
     p.add_argument("--ids-file", help=argparse.SUPPRESS)
@@ -141,6 +134,8 @@ def main() -> None:
                             model,
                             "--ids-file",
                             str(ids_file),
+                            "--batch-size",
+                            str(args.batch_size),
                         ],
                         check=True,
                         capture_output=True,

@@ -6,8 +6,9 @@
 
 Setup (not timed): the corpus (``--corpus``, default ``../shared/data/corpus1m.txt``) is
 encoded with ``encode_corpus(iter_sentences(path), tmp, min_count=5)``; for each model a
-``Word2Vec(vocab, dim=100, neg=5, model=M, seed=1)`` (window 5, batch_size 256, sample 1e-3:
-the defaults) is trained on the corpus's first ``--tokens`` words by the real loop,
+``Word2Vec(vocab, dim=100, neg=5, model=M, seed=1)`` (window 5, sample 1e-3, the model's
+default batch size: 256 skip-gram, 1024 CBOW since 2026-12-06, 256 before) is trained on
+the corpus's first ``--tokens`` words by the real loop,
 ``training.kernel.train_piece``, as one worker runs it: one chunk (``chunk_words`` = the
 whole stretch), one random generator, ``BatchMaker(window, batch_size, losses=model.losses)``
 and a constant learning rate, the model's starting one (0.025 skip-gram, 0.05 CBOW).
@@ -60,6 +61,7 @@ import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -194,6 +196,16 @@ def train_chunk(model: Word2Vec, ids: np.ndarray, keep_prob: np.ndarray, seed: i
         pairs += step.pairs
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "batches": batches, "kept": kept, "pairs": pairs, "lr": lr}
+
+
+def first_words(corpus: str | Path, tokens: int) -> tuple[np.ndarray, Any]:
+    """The ids of the first ``tokens`` words of ``corpus`` (in memory) and the vocabulary of
+    the whole file, encoded as ``train`` does with min count 5."""
+    with tempfile.TemporaryDirectory(prefix="step_profile.") as tmp:
+        encoded = encode_corpus(iter_sentences(str(corpus)), Path(tmp) / "ids.u32", min_count=5)
+        words_so_far = np.cumsum(ids_to_int64(encoded.ids) >= 0)
+        cut = int(np.searchsorted(words_so_far, tokens)) + 1
+        return np.array(encoded.ids[:cut]), encoded.vocab
 
 
 def fresh_model(vocab, name: str) -> Word2Vec:
@@ -498,12 +510,7 @@ def main(argv=None) -> int:
         f"{line_profiler.__version__}; {threads}"
     )
 
-    with tempfile.TemporaryDirectory(prefix="step_profile.") as tmp:
-        corpus = encode_corpus(iter_sentences(args.corpus), Path(tmp) / "ids.u32", min_count=5)
-        words_so_far = np.cumsum(ids_to_int64(corpus.ids) >= 0)
-        cut = int(np.searchsorted(words_so_far, args.tokens)) + 1
-        ids = np.array(corpus.ids[:cut])  # in memory
-        vocab = corpus.vocab
+    ids, vocab = first_words(args.corpus, args.tokens)
     n_words = int(np.count_nonzero(ids_to_int64(ids) >= 0))
     keep_prob = vocab.keep_probabilities(fresh_model(vocab, "skipgram").config.sample)
     V = len(vocab)
