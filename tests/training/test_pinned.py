@@ -36,8 +36,12 @@ PINNED["OpenBLAS Zen, NumPy X86_V3"] = PINNED["OpenBLAS Haswell, NumPy X86_V3"]
 def machine_kind() -> str:
     """The OpenBLAS kernel (threadpoolctl's "architecture") and NumPy's best SIMD dispatch
     target on this CPU: what decides the order of float sums."""
-    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
     from threadpoolctl import threadpool_info
+
+    try:  # NumPy 2; NumPy 1.26 calls the package numpy.core
+        from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    except ImportError:
+        from numpy.core._multiarray_umath import __cpu_dispatch__, __cpu_features__
 
     # NumPy's own OpenBLAS: SciPy, once imported by another test, loads another copy
     blas = [i for i in threadpool_info() if i["internal_api"] == "openblas"]
