@@ -337,6 +337,18 @@ class TrainConfig:
         """
         return dataclasses.asdict(self)
 
+    def in_use(self) -> dict[str, Any]:
+        """``to_dict()`` with the defaults that depend on the model resolved: the ``lr`` and
+        ``batch_size`` a run uses (what metrics and reports show; checkpoints keep
+        ``to_dict()``, so that a resumed run resolves them as the first did).
+
+        Returns
+        -------
+        dict of str to Any
+            Each field's value by name.
+        """
+        return dict(self.to_dict(), lr=self.start_lr, batch_size=self.batch_centres)
+
     def replace(self, **options: Any) -> TrainConfig:
         """A copy with ``options`` changed (checked).
 

@@ -19,11 +19,6 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return np.reciprocal(out, out=out)
 
 
-# A pair of floats viewed as one complex number: complex addition adds both parts, exactly
-# the float additions, so ``scatter_add`` walks half as many indices.
-_PAIRED = {np.dtype(np.float32): np.complex64, np.dtype(np.float64): np.complex128}
-
-
 def log_one_minus(p: np.ndarray) -> np.ndarray:
     """log(1 - p) of sigmoid outputs, as log of 1 - p rather than ``np.log1p(-p)``: NumPy's
     float32 log is vectorised and log1p is not, 5x slower, the largest single cost of the
@@ -31,6 +26,11 @@ def log_one_minus(p: np.ndarray) -> np.ndarray:
     3e-8 below; the inputs were clipped to +-MAX_EXP, so p >= sigma(-6) = 0.0025 and that
     is at most 1.2e-5 of the term, the order of p's own float32 rounding."""
     return np.log(1.0 - p)
+
+
+# A pair of floats viewed as one complex number: complex addition adds both parts, exactly
+# the float additions, so ``scatter_add`` walks half as many indices.
+_PAIRED = {np.dtype(np.float32): np.complex64, np.dtype(np.float64): np.complex128}
 
 
 def scatter_add(matrix: np.ndarray, ids: np.ndarray, grads: np.ndarray) -> None:

@@ -189,15 +189,10 @@ class Trainer:
         Returns
         -------
         dict
-            ``config.to_dict()`` with the starting ``lr``, the batch size in use and the
+            ``config.in_use()`` (the starting ``lr`` and the batch size in use) with the
             vocabulary's ``min_count``.
         """
-        return dict(
-            self.config.to_dict(),
-            lr=self.schedule.lr,
-            batch_size=self.config.batch_centres,
-            min_count=self.vocab.min_count,
-        )
+        return dict(self.config.in_use(), min_count=self.vocab.min_count)
 
     # -- training ---------------------------------------------------------------------------
     def train(self, on_chunk: Hook | None = None) -> list[float]:

@@ -316,11 +316,7 @@ def _build_report(model: Word2Vec | None, report: Mapping[str, Any] | None) -> d
             "vocab_size": len(model.vocab),
             "epoch_losses": list(model.epoch_losses),
             "final_loss": model.epoch_losses[-1],
-            "hyperparameters": dict(  # the defaults that depend on the model, resolved
-                model.config.to_dict(),
-                lr=model.config.start_lr,
-                batch_size=model.config.batch_centres,
-            ),
+            "hyperparameters": model.config.in_use(),
         }
     curve = None
     if model is not None and len(model.loss_history) > 1:
