@@ -338,9 +338,10 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
     def in_use(self) -> dict[str, Any]:
-        """``to_dict()`` with the defaults that depend on the model resolved: the ``lr`` and
-        ``batch_size`` a run uses (what metrics and reports show; checkpoints keep
-        ``to_dict()``, so that a resumed run resolves them as the first did).
+        """The options a run uses: ``to_dict()`` with ``lr`` and ``batch_size`` resolved.
+
+        The defaults of those two depend on the model. Metrics and reports show these values;
+        checkpoints keep ``to_dict()``, so that a resumed run resolves them as the first did.
 
         Returns
         -------
