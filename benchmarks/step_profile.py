@@ -182,7 +182,7 @@ def phase_of(qualname: str, source: str) -> str:
 def train_chunk(model: Word2Vec, ids: np.ndarray, keep_prob: np.ndarray, seed: int) -> dict:
     """``train_piece`` over all of ``ids`` as one chunk, as one worker runs it."""
     config = model.config
-    maker = batching.BatchMaker(config.window, config.batch_size, losses=model.losses)
+    maker = batching.BatchMaker(config.window, config.batch_centres, losses=model.losses)
     rng = np.random.default_rng(seed)
     lr = config.start_lr
     steps = kernel.train_piece(
@@ -307,7 +307,7 @@ def batch_counts(model: Word2Vec, ids: np.ndarray, keep_prob, seed: int) -> dict
     """FLOPs of the matrix products and rows gathered / scatter-added, summed over the batches
     ``train_chunk`` trains (made again from the same seed: the same batches)."""
     config = model.config
-    maker = batching.BatchMaker(config.window, config.batch_size, losses=model.losses)
+    maker = batching.BatchMaker(config.window, config.batch_centres, losses=model.losses)
     rng = np.random.default_rng(seed)
     raw = ids_to_int64(ids)
     chunk = batching.make_chunk(raw, keep_prob, maker.window, rng, config.shrink_windows)
@@ -563,7 +563,7 @@ def main(argv=None) -> int:
         examples = "pairs" if name == "skipgram" else "examples (centres with a context)"
         print(
             f"\n## {name}: lr {plain['lr']:g} (constant), window {config.window}, batch_size "
-            f"{config.batch_size}, sample {config.sample:g}; {plain['batches']} batches (the "
+            f"{config.batch_centres}, sample {config.sample:g}; {plain['batches']} batches (the "
             f"first: {nb} blocks x {T} rows x {C} columns, {ng} groups of {G} rows x K={K} "
             "negatives); "
             f"{kept:,} trained words, {plain['pairs']:,} {examples}; plain "
