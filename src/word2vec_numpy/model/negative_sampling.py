@@ -123,20 +123,31 @@ class NegativeDraw:
     neg:    (ng, K) negative word ids shared by each group of G centre rows.
     weight: (ng, G, 1) weight of each negative term of a row (skip-gram: n_pairs*k/K;
             CBOW: k/K for rows with a context, else 0), in group order.
-    order:  (ng*G,) the rows of the groups: slot s is centre row order[s] of the flattened
-            (nb*T) rows.
+
+    Group g holds the flattened (nb*T) centre rows g, g + ng, g + 2*ng, ...: the rows
+    viewed as (G, ng) and transposed (``grouped``), so regrouping them moves no data.
     """
 
     neg: np.ndarray
     weight: np.ndarray
-    order: np.ndarray
+
+    @staticmethod
+    def grouped(X: np.ndarray, n_groups: int) -> np.ndarray:
+        """(ng, G, ...) view of ``X``, whose first axes are the (nb, T) centre rows, by group."""
+        rows = X.reshape(-1, n_groups, *X.shape[2:])  # (G, ng, ...): row s*ng + g at [s, g]
+        return np.swapaxes(rows, 0, 1)
+
+    @property
+    def order(self) -> np.ndarray:
+        """(ng*G,) the rows of the groups: slot s is centre row order[s] of the flattened
+        (nb*T) rows."""
+        ng, G = self.weight.shape[:2]
+        return np.arange(ng * G).reshape(G, ng).T.ravel()
 
     def group_of_rows(self) -> np.ndarray:
         """(nb*T,) the negative group of each flattened centre row."""
-        group_size = self.weight.shape[1]
-        groups = np.empty(len(self.order), dtype=np.int64)
-        groups[self.order] = np.arange(len(self.order)) // group_size
-        return groups
+        ng, G = self.weight.shape[:2]
+        return np.tile(np.arange(ng), G)
 
 
 class NegativeSampling(Loss):
@@ -177,36 +188,32 @@ class NegativeSampling(Loss):
         # negative word's summed update comes from unrelated contexts.
         G = self.group_size(T)
         n_groups = nb * T // G
-        # group g holds rows g, g + n_groups, g + 2*n_groups, ...
-        order = np.arange(nb * T).reshape(G, n_groups).T.ravel()
         neg = self.sampler.sample(rng, (n_groups, self.n_shared)).astype(np.int64)
-        n_pairs = batch.pair_mask.sum(axis=2).reshape(-1)[order].reshape(n_groups, G, 1)
+        n_pairs = NegativeDraw.grouped(batch.pair_mask.sum(axis=2), n_groups)[..., None]
         if self.config.model == "skipgram":
             weight = n_pairs * (self.n_negatives / self.n_shared)
         else:
             weight = (n_pairs > 0) * np.float32(self.n_negatives / self.n_shared)
-        batch.draws[self.name] = NegativeDraw(neg, weight.astype(np.float32), order)
+        batch.draws[self.name] = NegativeDraw(neg, weight.astype(np.float32))
 
     def _negatives(self, W: np.ndarray, H: np.ndarray, batch: Batch, curvature: bool) -> tuple:
-        """``negative_grads`` on the batch's groups: the rows are regrouped by ``order`` and
-        the gradient put back in row order (a permutation). With ``curvature``, also the
-        curvature parts of the rows of dL/dH and of the negatives (``ops.Curvature``)."""
+        """``negative_grads`` on the batch's groups, H's rows regrouped by a view
+        (``NegativeDraw.grouped``): dL/dH comes back in group order, (ng, G, d). With
+        ``curvature``, also the curvature parts of the rows of dL/dH and of the negatives
+        (``ops.Curvature``)."""
         draw: NegativeDraw = batch.draws[self.name]
-        d = H.shape[-1]
-        ng, G = draw.weight.shape[:2]
-        Hn = H.reshape(-1, d)[draw.order].reshape(ng, G, d)
+        ng = draw.weight.shape[0]
+        Hn = draw.grouped(H, ng)
         U = W[draw.neg]
         loss, gHn, gU, *Kn = negative_grads(
             Hn, U, draw.weight.astype(H.dtype, copy=False), curvature=curvature
         )
-        gH = np.empty((len(draw.order), d), dtype=H.dtype)
-        gH[draw.order] = gHn.reshape(-1, d)
         if not curvature:
-            return loss, gH.reshape(H.shape), gU, None, None
-        rows = draw.order.reshape(ng, G)
+            return loss, gHn, gU, None, None
+        rows = draw.order.reshape(ng, -1)
         negatives = np.arange(draw.neg.size).reshape(draw.neg.shape)
         parts = (Kn[0], U, rows), (Kn[0].transpose(0, 2, 1), Hn, negatives)
-        return loss, gH.reshape(H.shape), gU, *parts
+        return loss, gHn, gU, *parts
 
     def _with_negatives(
         self,
@@ -219,16 +226,20 @@ class NegativeSampling(Loss):
         g_targets: np.ndarray,
         parts: tuple | None = None,
     ) -> Step:
-        """The positive terms plus the negative ones: summed loss and dL/dH, and the rows of
-        ``W`` (targets, then negatives) with their gradients. ``parts``: the positive terms'
-        curvature parts of dL/dH and of the targets; then the curvature of both is added
-        (``loss.py``, ``ops.Curvature``)."""
+        """The positive terms plus the negative ones: summed loss and dL/dH (added into ``gH``,
+        the positive terms' array), and the rows of ``W`` (targets, then negatives) with their
+        gradients. ``parts``: the positive terms' curvature parts of dL/dH and of the targets;
+        then the curvature of both is added (``loss.py``, ``ops.Curvature``)."""
         draw: NegativeDraw = batch.draws[self.name]
-        loss_neg, gH_neg, gU, neg_H, neg_W = self._negatives(W, H, batch, parts is not None)
+        loss_neg, gHn, gU, neg_H, neg_W = self._negatives(W, H, batch, parts is not None)
         d = H.shape[-1]
+        # dL/dH = positive + negative terms; the latter are in group order, and adding them
+        # through the grouped view puts each where it belongs (in place: gH is the step's own)
+        rows = draw.grouped(gH, len(gHn))
+        np.add(rows, gHn, out=rows)
         ids = np.concatenate([target_ids.ravel(), draw.neg.ravel()])
         grads = np.concatenate([g_targets.reshape(-1, d), gU.reshape(-1, d)])
-        step = (loss_pos + loss_neg, gH + gH_neg, ids, grads)
+        step = (loss_pos + loss_neg, gH, ids, grads)
         if parts is None:
             return step
         coef, X, negatives = neg_W
