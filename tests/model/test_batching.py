@@ -198,6 +198,13 @@ def test_negatives_and_their_weights(model_kind, make_maker):
         assert sorted(batch.draws["ns"].order) == list(range(nb * T))
         groups = batch.draws["ns"].group_of_rows()
         assert np.bincount(groups).tolist() == [G] * n_groups
+        # the grouped view is the gather by `order`, group by group, and group_of_rows agrees
+        draw = batch.draws["ns"]
+        X = np.arange(nb * T * 3.0).reshape(nb, T, 3)
+        by_order = X.reshape(-1, 3)[draw.order].reshape(n_groups, G, 3)
+        assert np.array_equal(draw.grouped(X, n_groups), by_order)
+        assert np.shares_memory(draw.grouped(X, n_groups), X)
+        assert np.array_equal(groups[draw.order], np.repeat(np.arange(n_groups), G))
         n_pairs = (
             batch.pair_mask.sum(axis=2).reshape(-1)[batch.draws["ns"].order].reshape(n_groups, G, 1)
         )

@@ -235,6 +235,7 @@ class NegativeSampling(Loss):
         d = H.shape[-1]
         # dL/dH = positive + negative terms; the latter are in group order, and adding them
         # through the grouped view puts each where it belongs (in place: gH is the step's own)
+        gH = np.ascontiguousarray(gH)  # (no copy) so that its grouped reshape is a view
         rows = draw.grouped(gH, len(gHn))
         np.add(rows, gHn, out=rows)
         ids = np.concatenate([target_ids.ravel(), draw.neg.ravel()])
