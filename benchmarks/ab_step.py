@@ -53,7 +53,8 @@ def child(args: argparse.Namespace) -> None:
     vocab = Vocabulary.from_words(list(words), counts, min_count=5)
     model = Word2Vec(vocab, dim=100, neg=5, model=args.model, seed=1, batch_size=args.batch_size)
     keep = vocab.keep_probabilities(model.config.sample)
-    maker = batching.BatchMaker(model.config.window, model.config.batch_centres, losses=model.losses)
+    config = model.config
+    maker = batching.BatchMaker(config.window, config.batch_centres, losses=model.losses)
     rng = np.random.default_rng(1)
     lr = model.config.start_lr
     steps = kernel.train_piece(
