@@ -16,7 +16,9 @@ Each version's ``src`` is taken from git (``git archive REV src``) into a tempor
 put first on ``PYTHONPATH``; both must have ``training.kernel.train_piece`` (2026-11-22 on).
 The corpus is encoded once, by the version in the working tree, and both read the same ids.
 OpenBLAS is held to one thread, as in a worker. Both versions train ``--batch-size`` centre
-words per step (the default changed for CBOW on 2026-12-06).
+words per step (the default changed for CBOW on 2026-12-06), with ``--neg`` negatives and,
+with ``--hs 1``, hierarchical softmax (``--hs 1 --neg 0``: hierarchical softmax alone); the
+digest covers every trained matrix.
 """
 
 from __future__ import annotations
@@ -51,7 +53,10 @@ def child(args: argparse.Namespace) -> None:
     with np.load(args.ids_file, allow_pickle=False) as data:
         ids, words, counts = data["ids"], data["words"], data["counts"]
     vocab = Vocabulary.from_words(list(words), counts, min_count=5)
-    model = Word2Vec(vocab, dim=100, neg=5, model=args.model, seed=1, batch_size=args.batch_size)
+    model = Word2Vec(
+        vocab, dim=100, neg=args.neg, hs=args.hs, model=args.model, seed=1,
+        batch_size=args.batch_size,
+    )  # fmt: skip
     keep = vocab.keep_probabilities(model.config.sample)
     config = model.config
     maker = batching.BatchMaker(config.window, config.batch_centres, losses=model.losses)
@@ -63,7 +68,8 @@ def child(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     loss = sum(step.loss for step in steps)
     seconds = time.perf_counter() - start
-    digest = hashlib.sha256(model.W_in.tobytes() + model.W_out.tobytes()).hexdigest()[:16]
+    weights = b"".join(W.tobytes() for W in model.matrices().values())
+    digest = hashlib.sha256(weights).hexdigest()[:16]
     print(json.dumps({"seconds": seconds, "loss": loss, "digest": digest}))
 
 
@@ -97,6 +103,8 @@ def main() -> None:
     p.add_argument(
         "--batch-size", type=int, default=256, help="centre words per step, both versions [256]"
     )
+    p.add_argument("--neg", type=int, default=5, help="negatives per example [5]")
+    p.add_argument("--hs", type=int, choices=(0, 1), default=0, help="hierarchical softmax [0]")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--model", help=argparse.SUPPRESS)
     p.add_argument("--ids-file", help=argparse.SUPPRESS)
@@ -137,6 +145,10 @@ def main() -> None:
                             str(ids_file),
                             "--batch-size",
                             str(args.batch_size),
+                            "--neg",
+                            str(args.neg),
+                            "--hs",
+                            str(args.hs),
                         ],
                         check=True,
                         capture_output=True,

@@ -205,10 +205,21 @@ def numeric_grads(model: Word2Vec, batch, eps: float = 1e-6) -> dict[str, np.nda
     return out
 
 
+@pytest.fixture
+def dense_levels(request, monkeypatch) -> int:
+    """CBOW sums the node gradients of the first ``dense_levels`` levels by a product and the
+    deeper ones row by row; tests take 0 levels, 2 or 6 of the small tree's 7."""
+    levels = getattr(request, "param", HierarchicalSoftmax.dense_levels)
+    monkeypatch.setattr(HierarchicalSoftmax, "dense_levels", levels)
+    return levels
+
+
 @pytest.mark.parametrize("neg", [0, 3], ids=["hs", "hs+ns"])
 @pytest.mark.parametrize("kind", ["skipgram", "cbow"])
-def test_step_follows_the_gradient_of_the_loss(kind, neg):
+@pytest.mark.parametrize("dense_levels", [0, 2, 6], indirect=True)
+def test_step_follows_the_gradient_of_the_loss(kind, neg, dense_levels):
     model = random_model(kind, small_vocab(), neg)
+    assert model.losses[-1].tree.max_length == 7  # 2 levels: both kinds of CBOW node rows
     assert model.output_names() == (["W_nodes"] if neg == 0 else ["W_out", "W_nodes"])
     assert model.W_nodes.shape == (V - 1, 5)
     for n, seed in ((17, 0), (23, 1)):
@@ -237,7 +248,8 @@ def test_the_loss_is_the_documented_sum_over_paths():
 
 
 @pytest.mark.parametrize("kind", ["skipgram", "cbow"])
-def test_block_step_equals_the_reference_step(kind):
+@pytest.mark.parametrize("dense_levels", [0, 2, 6], indirect=True)
+def test_block_step_equals_the_reference_step(kind, dense_levels):
     vocab = small_vocab()
     fast, slow = (random_model(kind, vocab, 0, seed=4, exact=False) for _ in range(2))
     tree = fast.losses[0].tree
@@ -261,7 +273,8 @@ def test_block_step_equals_the_reference_step(kind):
 
 
 @pytest.mark.parametrize("kind", ["skipgram", "cbow"])
-def test_nodes_scored_beyond_max_exp_are_skipped(kind):
+@pytest.mark.parametrize("dense_levels", [0, 2, 6], indirect=True)
+def test_nodes_scored_beyond_max_exp_are_skipped(kind, dense_levels):
     """Like the C tool: a node with |v'.h| >= MAX_EXP gets no update and passes none on."""
     model = random_model(kind, small_vocab(), 0)
     model.W_nodes[...] = 0.0

@@ -58,7 +58,13 @@ padded to the longest code in the batch: P = W_nodes[points[rows]] (nb, T, Lmax,
 the mask M[b, t, l] = valid[b, t] [l < code length], S[b, t, l] = P[b, t, l] . h_{b,t},
 E = M (sigma(S) - y) (0 where |S| >= MAX_EXP), dL/dh_{b,t} = sum_l E[b, t, l] P[b, t, l],
 dL/dP[b, t, l] = E[b, t, l] h_{b,t}. (The node form would score each row against the nodes
-of the block's 32 paths, of which it needs one: 1.4x slower.)
+of the block's 32 paths, of which it needs one: 1.4x slower.) The rows of dL/dP are summed
+per node before the scatter-add where nodes recur most, near the root: level l holds at most
+2^l nodes, and the root is on every path. For the first ``dense_levels`` = 6 levels (at
+most 63 nodes, about half of the entries on the shared corpus) the sums are one product,
+dL/dV'_top = E_top^T H, with E_top (rows x those nodes) holding each row's E at its nodes;
+the deeper entries, mostly on one path of the batch each, are one row each. Measured on the
+shared corpus (one worker, 300,000 words): the step 1.2-1.4x faster than with a row per entry.
 """
 
 from __future__ import annotations
@@ -165,10 +171,22 @@ class HierarchicalSoftmax(Loss):
 
     name: ClassVar[str] = "hs"
     matrix: ClassVar[str] = "W_nodes"
+    # CBOW: the node gradients of the levels 0..5 near the root (at most 63 distinct nodes,
+    # half of a batch's path entries on the shared corpus) are summed by one product
+    dense_levels: int = 6
 
     def __init__(self, vocab: Vocabulary, config: TrainConfig) -> None:
         super().__init__(vocab, config)
         self.tree = HuffmanTree(vocab.counts)
+        # CBOW's dense levels: their inner nodes (a node's depth is its place on any path
+        # through it), and each one's column in ``_cbow_node_grads`` (-1: deeper)
+        tree = self.tree
+        on_path = np.arange(tree.max_length) < tree.lengths[:, None]
+        depth = np.zeros(tree.n_nodes, dtype=np.int64)
+        depth[tree.points[on_path]] = np.nonzero(on_path)[1]
+        self.top_nodes = np.flatnonzero(depth < self.dense_levels)
+        self.top_column = np.full(tree.n_nodes, -1, dtype=np.int64)
+        self.top_column[self.top_nodes] = np.arange(len(self.top_nodes))
 
     @classmethod
     def enabled(cls, config: TrainConfig) -> bool:
@@ -231,9 +249,35 @@ class HierarchicalSoftmax(Loss):
         loss = -float(np.sum(M * np.log(np.where(Y > 0, p, 1.0 - p)), dtype=np.float64))
         E = M * (p - Y)
         E[np.abs(S) >= MAX_EXP] = 0.0
-        used = M > 0
-        g_nodes = E[used][:, None] * np.broadcast_to(H[:, :, None, :], P.shape)[used]
-        return loss, (E[..., None, :] @ P)[..., 0, :], points[used], g_nodes
+        ids, g_nodes = self._cbow_node_grads(points, M, E, H)
+        return loss, (E[..., None, :] @ P)[..., 0, :], ids, g_nodes
+
+    def _cbow_node_grads(
+        self, points: np.ndarray, M: np.ndarray, E: np.ndarray, H: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """dL/dv'_u = sum of E[b, t, l] h_{b,t} over the entries with points[b, t, l] = u, as
+        (ids, rows) for the scatter-add: a row per node of the first ``dense_levels`` levels
+        (``top_nodes``), then a row per deeper entry (module docstring, "CBOW, the path
+        form")."""
+        d = H.shape[-1]
+        H = H.reshape(-1, d)
+        n, K = len(H), len(self.top_nodes)
+        points, M, E = (X.reshape(n, -1) for X in (points, M, E))
+        top = min(self.dense_levels, points.shape[1])
+        # Near the root every path meets the same few nodes (level l has at most 2^l): there
+        # dL/dV'_top = E_top^T H, one product, with E_top (n, K) holding each row's E at its
+        # nodes' columns. A node has one depth, so a row meets it at most once; entries that
+        # are not on the row's path (M = 0) go to an extra column K, dropped.
+        column = np.where(M[:, :top] > 0, self.top_column[points[:, :top]], K)
+        E_top = np.zeros((n, K + 1), dtype=E.dtype)
+        E_top[np.arange(n)[:, None], column] = E[:, :top]
+        # deeper nodes are mostly on one path of the batch each: a row per entry
+        row, level = np.nonzero(M[:, top:] > 0)
+        level += top
+        grads = np.empty((K + len(row), d), dtype=H.dtype)
+        np.matmul(E_top[:, :K].T, H, out=grads[:K])
+        np.multiply(E[row, level][:, None], H[row], out=grads[K:])
+        return np.concatenate([self.top_nodes, points[row, level]]), grads
 
     def incidence(
         self, targets: np.ndarray, predicted: np.ndarray, dtype: type
