@@ -26,8 +26,13 @@ DEFAULT_LR = {"skipgram": 0.025, "cbow": 0.05}
 # Centre words per step. A CBOW centre is one example, not one per context word, so a step's
 # fixed costs weigh more: 1,024 centres make the whole command 1.28x faster than 256, with
 # the same analogies (benchmarks/README.md, "CBOW batch");
-# skip-gram loses accuracy above 256 ("Quality: shared negatives and batch size").
+# skip-gram loses accuracy above 256 ("Quality: shared negatives and batch size"). With
+# hierarchical softmax every step sums one gradient per centre into the root's vector (and
+# nearly as many into the nodes below it), with no bound on the sum: CBOW at 1,024 trained
+# far worse than at 256 (one epoch of the 4 M-token slice: loss 9.80 against 7.17), so
+# hierarchical softmax keeps 256 for both models ("Hierarchical softmax, CBOW").
 DEFAULT_BATCH = {"skipgram": 256, "cbow": 1024}
+DEFAULT_BATCH_HS = 256
 
 
 # -- checks: each returns the value, or raises ValueError with the reason ------------------------
@@ -226,7 +231,9 @@ class TrainConfig:
     )
     lr_min: float = option(1e-4, nonnegative_float, "final learning rate", aliases=("min_alpha",))
     batch_size: int | None = option(
-        None, positive_int, "centre words per step (256 skip-gram, 1024 CBOW)"
+        None,
+        positive_int,
+        "centre words per step (256 skip-gram and hierarchical softmax, 1024 CBOW)",
     )
     workers: int = option(
         1,
@@ -373,8 +380,10 @@ class TrainConfig:
 
     @property
     def batch_centres(self) -> int:
-        """The centre words per step: ``batch_size``, or the model's default."""
-        return int(self.batch_size if self.batch_size is not None else DEFAULT_BATCH[self.model])
+        """The centre words per step: ``batch_size``, or the default of the model and loss."""
+        if self.batch_size is not None:
+            return int(self.batch_size)
+        return DEFAULT_BATCH_HS if self.hs else DEFAULT_BATCH[self.model]
 
     def resume_mismatch(self, saved: TrainConfig) -> str | None:
         """The first option that differs from a checkpoint's config among those a resume must share.
