@@ -46,8 +46,8 @@ label 1 (A0 = N - A1 have label 0). All scores are one product S = H V'^T (nb, T
     dL/dH = E V',    dL/dV' = E^T H
 
 About a fifth of the (row, node) entries have a term (N > 0); sigma, the loss and E are
-computed on those only. A node in several blocks of the batch has a row of dL/dV' in each,
-and the scatter-add sums them.
+computed on those only. A node in several blocks of the batch gets the sum of its blocks'
+rows of dL/dV', so the rows returned for ``W_nodes`` are distinct (and sorted).
 
 Gathering instead every column's padded path, (nb, C, Lmax, d), and scoring every row
 against all of them, (nb, T, C * Lmax), costs 2.4x the CPU time per batch on the shared
@@ -229,9 +229,16 @@ class HierarchicalSoftmax(Loss):
         E = np.zeros_like(S)
         E.reshape(-1)[some] = e
         g_nodes = E.transpose(0, 2, 1) @ H  # (nb, U, d)
-        # a node in several blocks has a row in each; the scatter-add sums them
-        real = np.arange(nodes.shape[1]) < n_nodes[:, None]
-        return loss, E @ V_nodes, nodes[real], g_nodes[real]
+        # a node in several blocks: its gradients summed here, one row per distinct node
+        ids, where = np.unique(
+            nodes[np.arange(nodes.shape[1]) < n_nodes[:, None]], return_inverse=True
+        )
+        summed = np.zeros((len(ids), H.shape[2]), dtype=H.dtype)
+        start = 0
+        for b, count in enumerate(n_nodes):
+            summed[where[start : start + count]] += g_nodes[b, :count]
+            start += count
+        return loss, E @ V_nodes, ids, summed
 
     def cbow(self, W: np.ndarray, H: np.ndarray, batch: Batch, valid: np.ndarray) -> Step:
         points, Y, code_mask = self.tree.paths(batch.rows, H.dtype)  # (nb, T, Lmax)
