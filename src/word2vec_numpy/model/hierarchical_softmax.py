@@ -63,9 +63,9 @@ per node before the scatter-add where nodes recur most, near the root: level l h
 2^l nodes, and the root is on every path. For the first ``dense_levels`` = 6 levels (at
 most 63 nodes, about half of the entries on the shared corpus) the sums are one product,
 dL/dV'_top = E_top^T H, with E_top (rows x those nodes) holding each row's E at its nodes;
-the deeper entries, mostly on one path of the batch each, are one row each: 1.17x faster
-than a row per entry (``benchmarks/ab_step.py --hs 1 --neg 0 --models cbow``, 1024 centres
-per step, the shared corpus's first 300,000 words: median 1.86 -> 1.58 s over 6 rounds).
+the deeper entries, mostly on one path of the batch each, are one row each: 1.18x faster
+than a row per entry (``benchmarks/ab_step.py --hs 1 --neg 0 --models cbow``, 256 centres
+per step, the shared corpus's first 300,000 words: median 1.52 -> 1.29 s over 6 rounds).
 """
 
 from __future__ import annotations
