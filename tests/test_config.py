@@ -18,3 +18,11 @@ def test_lr_min_above_the_learning_rate_is_refused():
         TrainConfig(model="cbow", lr_min=0.06)  # CBOW's default rate
     assert TrainConfig(lr=0.001, lr_min=0.001).lr_min == 0.001  # a constant rate is fine
     assert TrainConfig().replace(lr=0.5, lr_min=0.1).lr == 0.5
+
+
+def test_cbow_takes_1024_centres_only_with_subsampling():
+    """Without subsampling, or with a weak one, frequent words fill more than 32 rows of a
+    1024-row step, which then must be bounded (2-5x slower than 256 rows, same loss)."""
+    for sample, centres in ((1e-3, 1024), (1e-5, 1024), (0.0, 256), (1e-2, 256)):
+        assert TrainConfig(model="cbow", sample=sample).batch_centres == centres, sample
+    assert TrainConfig(model="cbow", sample=0.0, batch_size=1024).batch_centres == 1024

@@ -30,9 +30,12 @@ DEFAULT_LR = {"skipgram": 0.025, "cbow": 0.05}
 # hierarchical softmax every step sums one gradient per centre into the root's vector (and
 # nearly as many into the nodes below it), with no bound on the sum: CBOW at 1,024 trained
 # far worse than at 256 (one epoch of the 4 M-token slice: loss 9.80 against 7.17), so
-# hierarchical softmax keeps 256 for both models ("Hierarchical softmax, CBOW").
+# hierarchical softmax keeps 256 for both models ("Hierarchical softmax, CBOW"). So does
+# CBOW with weak or no subsampling (sample 0 or above 1e-3): frequent words then fill more
+# than 32 rows of a 1,024-row step, whose updates must be bounded (``word2vec._crowded``),
+# which made it 2-5x slower than 256 ("Crowded batches at 1024 centres").
 DEFAULT_BATCH = {"skipgram": 256, "cbow": 1024}
-DEFAULT_BATCH_HS = 256
+DEFAULT_BATCH_SMALL = 256
 
 
 # -- checks: each returns the value, or raises ValueError with the reason ------------------------
@@ -233,7 +236,8 @@ class TrainConfig:
     batch_size: int | None = option(
         None,
         positive_int,
-        "centre words per step (256 skip-gram and hierarchical softmax, 1024 CBOW)",
+        "centre words per step (1024 CBOW with negative sampling and sample 0 < t <= 1e-3; "
+        "else 256)",
     )
     workers: int = option(
         1,
@@ -383,7 +387,9 @@ class TrainConfig:
         """The centre words per step: ``batch_size``, or the default of the model and loss."""
         if self.batch_size is not None:
             return int(self.batch_size)
-        return DEFAULT_BATCH_HS if self.hs else DEFAULT_BATCH[self.model]
+        if self.hs or not 0 < self.sample <= 1e-3:
+            return DEFAULT_BATCH_SMALL
+        return DEFAULT_BATCH[self.model]
 
     def resume_mismatch(self, saved: TrainConfig) -> str | None:
         """The first option that differs from a checkpoint's config among those a resume must share.
