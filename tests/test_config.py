@@ -21,8 +21,8 @@ def test_lr_min_above_the_learning_rate_is_refused():
 
 
 def test_cbow_takes_1024_centres_only_with_subsampling():
-    """Without subsampling, or with a weak one, frequent words fill more than 32 rows of a
-    1024-row step, which then must be bounded (2-5x slower than 256 rows, same loss)."""
+    """Without subsampling, or with a weak one, frequent words fill dozens of rows of a
+    1024-row step, unbounded (``model.word2vec._crowded``): CBOW then keeps 256."""
     for sample, centres in ((1e-3, 1024), (1e-5, 1024), (0.0, 256), (1e-2, 256)):
         assert TrainConfig(model="cbow", sample=sample).batch_centres == centres, sample
     assert TrainConfig(model="cbow", sample=0.0, batch_size=1024).batch_centres == 1024

@@ -691,15 +691,11 @@ class Word2Vec:
 
 def _crowded(batch: Batch) -> bool:
     """Whether one word fills much of the batch: more than 1/16 of its centre rows (and more
-    than 16), or more than 32 rows in any batch. On real text the most frequent word, after
-    subsampling, fills 1-2%; summing its updates is then plain SGD, and steps are not bounded
-    (nor their curvature computed). Tiny or repetitive text crowds every batch
-    (``ops.bound_steps``). The cap of 32 rows: an overshoot grows with the number of
-    updates summed, not with their share, and 1024-row CBOW batches without subsampling
-    (``sample=0``: "the" on about 60 rows) trained to a loss of 4.61 instead of 2.44
-    (benchmarks/README.md, "Crowded batches at 1024 centres")."""
+    than 16). On real text the most frequent word, after subsampling, fills 1-2%; summing
+    its updates is then plain SGD, and steps are not bounded (nor their curvature computed).
+    Tiny or repetitive text crowds every batch (``ops.bound_steps``)."""
     rows = np.sort(batch.rows.reshape(-1))  # not a bincount: that spans the vocabulary
-    limit = min(max(16, len(rows) // 16), 32)
+    limit = max(16, len(rows) // 16)
     # more than `limit` rows of one word: a sorted row equal to the one `limit` places on
     return len(rows) > limit and bool(np.any(rows[limit:] == rows[:-limit]))
 
