@@ -323,18 +323,25 @@ def test_hierarchical_softmax_keeps_256_centres_per_step():
     assert TrainConfig(model="cbow", hs=1, neg=0, batch_size=1024).batch_centres == 1024
 
 
+def epoch_losses(shared_data, tmp_path, sentences: int | None, **options) -> dict:
+    """CBOW's loss after one epoch of ``corpus1m.txt`` (its first ``sentences`` lines of
+    10,000 words, or all), one worker, at the default batch size (key None) and at 1024."""
+    lines = itertools.islice(iter_sentences(str(shared_data / "corpus1m.txt")), sentences)
+    corpus = encode_corpus(lines, tmp_path / "ids.u32", min_count=5)
+    losses = {}
+    for batch_size in (None, 1024):
+        model = Word2Vec(corpus.vocab, model="cbow", seed=1, batch_size=batch_size, **options)
+        Trainer(model, corpus.vocab, corpus, n_epochs=1, quiet=True).train()
+        losses[batch_size] = model.epoch_losses[-1]
+    return losses
+
+
 def test_cbow_trains_better_at_its_default_than_at_1024_centres(shared_data, tmp_path):
     """Each step adds one gradient per centre word to the root's vector (and nearly as many
     to the nodes below it), with no bound on the sum: at 1,024 centres per step CBOW trains
     worse on real text (1 M tokens, one epoch: loss 7.80 against 7.09 at 256), which is why
     hierarchical softmax keeps 256 where negative sampling takes 1,024."""
-    sentences = iter_sentences(str(shared_data / "corpus1m.txt"))
-    corpus = encode_corpus(sentences, tmp_path / "ids.u32", min_count=5)
-    losses = {}
-    for batch_size in (None, 1024):
-        model = Word2Vec(corpus.vocab, model="cbow", hs=1, neg=0, seed=1, batch_size=batch_size)
-        Trainer(model, corpus.vocab, corpus, n_epochs=1, quiet=True).train()
-        losses[batch_size] = model.epoch_losses[-1]
+    losses = epoch_losses(shared_data, tmp_path, None, hs=1, neg=0)
     assert losses[None] < 0.95 * losses[1024], losses
 
 
@@ -342,13 +349,7 @@ def test_cbow_without_subsampling_trains_better_at_its_default(shared_data, tmp_
     """Not hierarchical softmax, but the same cause: without subsampling "the" fills about
     60 rows of a 1024-row CBOW step, under the crowded-batch limit (1/16 of the rows), and
     the summed steps overshoot (1 M tokens, one epoch: loss 4.61 against 2.41 at 256)."""
-    sentences = itertools.islice(iter_sentences(str(shared_data / "corpus1m.txt")), 30)
-    corpus = encode_corpus(sentences, tmp_path / "ids.u32", min_count=5)
-    losses = {}
-    for batch_size in (None, 1024):
-        model = Word2Vec(corpus.vocab, model="cbow", sample=0, seed=1, batch_size=batch_size)
-        Trainer(model, corpus.vocab, corpus, n_epochs=1, quiet=True).train()
-        losses[batch_size] = model.epoch_losses[-1]
+    losses = epoch_losses(shared_data, tmp_path, 30, sample=0)
     assert losses[None] < 0.8 * losses[1024], losses
 
 
