@@ -107,3 +107,34 @@ def test_ctrl_c_stops_the_child_which_removes_its_files(tmp_path):
     assert time.monotonic() - started < 10
     assert _files(tmp_path) == []
     assert workers_of(os.getpid()) == []  # no child left running
+
+
+CTRL_C_IN_ANOTHER_THREAD = """
+import os, signal, sys, threading, time
+from word2vec_numpy.data.encode import encode_in_child
+
+def endless():
+    while True:
+        yield ["a", "b", "c"] * 100
+        time.sleep(0.01)
+
+# the kernel may hand a process's SIGINT to any of its threads: here, surely, to another one
+threading.Timer(1.0, lambda: signal.pthread_kill(threading.get_ident(), signal.SIGINT)).start()
+started = time.monotonic()
+try:
+    encode_in_child(endless(), sys.argv[1])
+except KeyboardInterrupt:
+    print(f"stopped after {time.monotonic() - started:.1f} s; left: {os.listdir(sys.argv[2])}")
+"""
+
+
+def test_ctrl_c_handled_by_another_thread_stops_the_wait(tmp_path, python_child):
+    """A blocking read of the child's answer was not interrupted when a thread other than the
+    main one took the SIGINT (a CI run hung there); the parent now waits in short polls."""
+    out = tmp_path / "out"
+    out.mkdir()
+    done = python_child(["-c", CTRL_C_IN_ANOTHER_THREAD, str(out / "ids"), str(out)], timeout=30)
+    assert done.returncode == 0, done.stderr
+    seconds = float(done.stdout.split()[2])
+    assert 1.0 <= seconds < 5, done.stdout
+    assert done.stdout.strip().endswith("left: []"), done.stdout

@@ -28,6 +28,7 @@ SEPARATOR = np.uint32(0xFFFFFFFF)  # sentence end in the uint32 id file
 # encode_corpus's temporary files beside OUT: OUT.<random>.keys (a key per token), then
 # OUT.tmp (the ids, renamed to OUT when complete); _remove_leftovers knows them by these names
 _KEYS_SUFFIX, _FINAL_SUFFIX = ".keys", ".tmp"
+_POLL_SECONDS = 0.1  # encode_in_child: how often the parent looks for a Ctrl-C
 
 
 class IdFile:
@@ -315,6 +316,11 @@ def encode_in_child(
     try:
         child.start()
         send.close()
+        # Wait in short polls, not one blocking read: a Ctrl-C that the kernel hands to
+        # another thread of this process (a BLAS thread, a timer) does not interrupt a read
+        # in this one, but Python runs its handler here at the next poll's return.
+        while not receive.poll(_POLL_SECONDS):
+            pass
         try:
             kind, result, child_stats = receive.recv()
         except EOFError:  # it died without a word
