@@ -184,6 +184,17 @@ def _make(kind: str, folder: Path) -> list[str]:
         _text(folder / "v.metrics.json")
         return ["train", "--corpus", good, *out, "--out", str(folder / "v"), "--evaluate",
                 "--analogies", str(folder / "v.metrics.json")]  # fmt: skip
+    if kind == "save-vocab file is the corpus":
+        return ["train", "--corpus", good, *out, "--save-vocab", good]
+    if kind == "save-vocab file is OUT.npz":
+        return ["train", "--corpus", good, *out, "--save-vocab", str(folder / "out" / "m.npz")]
+    if kind == "save-vocab file is the read-vocab file":
+        (folder / "v.txt").write_text("the 40\ncat 20\n", encoding="utf-8")
+        vocab = str(folder / "v.txt")
+        return ["train", "--corpus", good, *out, "--read-vocab", vocab, "--save-vocab", vocab]
+    if kind == "init model is OUT.npz":
+        start = _model(folder)
+        return ["train", "--corpus", good, *out, "--init", start, "--out", start]
     # -- odd --out values and outputs in the way
     if kind == "empty --out":
         return ["train", "--corpus", good, *out, "--out", ""]
@@ -281,6 +292,10 @@ CASES = [
     ("corpus is the --plot picture", "with the t-SNE plot"),
     ("corpus is a link to OUT.npz", "would overwrite the corpus"),
     ("analogies file is OUT.metrics.json", "would overwrite the --analogies file"),
+    ("save-vocab file is the corpus", "--save-vocab"),
+    ("save-vocab file is OUT.npz", "would overwrite the model"),
+    ("save-vocab file is the read-vocab file", "would overwrite the --read-vocab file"),
+    ("init model is OUT.npz", "would overwrite the --init model"),
     ("empty --out", "--out is empty"),
     ("an output is a folder", "is a folder"),
     ("evaluate: analogies file missing", "--analogies nope.txt: no such file"),

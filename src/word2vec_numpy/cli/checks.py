@@ -9,9 +9,11 @@ read:
   ``--out results/``); ``OUT.NPZ`` (any case) is the model file itself, as ``OUT.npz``.
 * No output is an input (:func:`word2vec_numpy.files.same_file`, through links): the model,
   the word-id file ``OUT.ids.u32`` (written while the corpus is read), the metrics, the
-  checkpoint and the plots against the corpus file, the benchmark files and the checkpoint
-  resumed from (which the new checkpoint replaces, as it should). An output that is an
-  existing folder is refused too.
+  checkpoint, the plots and the ``--save-vocab`` file against the corpus file, the
+  benchmark files, the ``--init`` model, the ``--read-vocab`` file and the checkpoint
+  resumed from (which the new checkpoint replaces, as it should); nor is the
+  ``--save-vocab`` file one of the other outputs. An output that is an existing folder is
+  refused too.
 * ``--corpus sample|text8|alice`` when a file of that name is here: a warning says which
   is used and how to name the file (``./text8``); the data folder must not be a file.
 * ``--evaluate``: the ``--analogies`` and ``--pairs`` files exist and their first lines
@@ -117,6 +119,10 @@ def train_inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
         inputs += [("the --pairs file", path) for path in args.pairs]
     if args.resume:
         inputs.append(("the checkpoint resumed from", args.resume))
+    if args.init:
+        inputs.append(("the --init model", args.init))
+    if args.read_vocab:
+        inputs.append(("the --read-vocab file", args.read_vocab))
     return inputs
 
 
@@ -163,9 +169,11 @@ def before_training(args: argparse.Namespace, config: TrainConfig) -> None:
         args.corpus = args.corpus[0]  # one corpus is a name (--corpus takes several paths)
     given = args.out
     args.out = out_stem(given)
-    refuse_overwriting_inputs(
-        "--out", given, train_outputs(args.out, args.plot), train_inputs(args)
-    )
+    outputs, inputs = train_outputs(args.out, args.plot), train_inputs(args)
+    refuse_overwriting_inputs("--out", given, outputs, inputs)
+    if args.save_vocab:  # the vocabulary file is one more output
+        vocab_file = [("the vocabulary file", args.save_vocab)]
+        refuse_overwriting_inputs("--save-vocab", args.save_vocab, vocab_file, inputs + outputs)
     if isinstance(args.corpus, str) and args.corpus in ("text8", "alice"):
         download.check_data_dir(args.data_dir)
     if args.evaluate:
