@@ -389,6 +389,46 @@ def test_cli_stdin_to_stdout_and_gz(tmp_path, capsys, monkeypatch):
     assert out.read_text() == captured.out
 
 
+@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz"])
+def test_cli_compresses_out_by_its_suffix(tmp_path, capsys, suffix):
+    """OUT.gz is gzip, as ``train`` (and gensim) read a .gz name, not plain text."""
+    import bz2
+    import gzip
+    import lzma
+
+    src = tmp_path / "in.txt"
+    src.write_text("\n".join(" ".join(s) for s in _times_corpus()) + "\n")
+    plain, packed = tmp_path / "out.txt", tmp_path / f"out.txt{suffix}"
+    for out in (plain, packed):
+        args = _parser().parse_args(["phrases", str(src), str(out)])
+        assert args.func(args) == 0
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}[suffix]
+    with opener(packed, "rb") as f:
+        assert f.read() == plain.read_bytes()
+    assert "new_york" in plain.read_text()
+
+
+def test_cli_reads_in_as_train_does(tmp_path, capsys):
+    """Invalid UTF-8 is replaced with one warning; a file without a word and an OUT that
+    would be a .zip archive are refused, with no OUT left behind."""
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("caf\u00e9 r\u00e9sum\u00e9 new york\n".encode("latin-1") * 20)
+    out = tmp_path / "out.txt"
+    args = _parser().parse_args(["phrases", str(latin), str(out), "--min-count", "1"])
+    assert args.func(args) == 0
+    err = capsys.readouterr().err
+    assert "warning: 60 invalid UTF-8 sequences in" in err
+    (tmp_path / "empty.txt").write_bytes(b"")
+    for src, dst, message in (
+        ("empty.txt", "o.txt", "no words found in"),
+        ("latin.txt", "o.zip", "cannot write a .zip archive"),
+    ):
+        args = _parser().parse_args(["phrases", str(tmp_path / src), str(tmp_path / dst)])
+        with pytest.raises(Word2VecError, match=message):
+            args.func(args)
+        assert not (tmp_path / dst).exists()
+
+
 def test_cli_option_errors(tmp_path, capsys):
     parser = _parser()
     for bad in (

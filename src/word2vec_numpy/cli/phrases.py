@@ -4,30 +4,44 @@ Reads IN (plain, ``.gz``, ``.bz2``, ``.xz``, ``.zip``, or ``-`` for standard inp
 pass to learn the counts and once more to write OUT (``-`` for standard output): one
 sentence per line, tokens separated by spaces, the words of a phrase joined by the
 delimiter. With ``--passes 2`` the second pass learns on the output of the first, so pairs of
-phrases and words become three- and four-word phrases. OUT is written atomically.
+phrases and words become three- and four-word phrases. OUT is written atomically, and
+compressed when its name ends in ``.gz``, ``.bz2`` or ``.xz`` (as ``train`` reads it). IN is
+read as ``train`` reads it: invalid UTF-8 is replaced, with a warning, and a file without a
+word is refused.
 """
 
 from __future__ import annotations
 
 import argparse
+import bz2
+import gzip
 import io
+import lzma
 import math
 import os
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from ..data.phrases import ENGLISH_CONNECTOR_WORDS, SCORINGS, Phrases
-from ..data.text import iter_corpus
+from ..data.text import ReadStats, iter_corpus
 from ..errors import Word2VecError
 from ..files import atomic_write
 from .checks import refuse_same_file
 
 CONNECTOR_SETS = {"none": frozenset(), "english": ENGLISH_CONNECTOR_WORDS}
+
+COMPRESSORS: dict[str, Callable[[BinaryIO, str], BinaryIO]] = {
+    # gzip's header names the file inside: OUT without .gz, not the temporary file written
+    ".gz": lambda f, name: gzip.GzipFile(Path(name).stem, "wb", fileobj=f),  # type: ignore
+    ".bz2": lambda f, name: bz2.BZ2File(f, "wb"),  # type: ignore[return-value]
+    ".xz": lambda f, name: lzma.LZMAFile(f, "wb"),  # type: ignore[return-value]
+}
+"""OUT's suffix -> the stream that compresses it (the suffixes ``train`` decompresses)."""
 
 
 def _positive_int(text: str) -> int:
@@ -118,9 +132,11 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _phrased(path: str, models: list[Phrases]) -> Iterator[list[str]]:
+def _phrased(
+    path: str, models: list[Phrases], stats: ReadStats | None = None
+) -> Iterator[list[str]]:
     """The sentences of ``path`` with the phrases of each model joined in turn."""
-    sentences: Iterable[list[str]] = iter_corpus(path)  # a file, a folder or -
+    sentences: Iterable[list[str]] = iter_corpus(path, stats)  # a file, a folder or -
     for model in models:
         sentences = model.apply(sentences)
     return iter(sentences)
@@ -149,6 +165,12 @@ def run(args: argparse.Namespace) -> int:
         raise Word2VecError("--threshold must be > 0 with --scoring default")
     if args.scoring == "npmi" and not -1 <= args.threshold <= 1:
         raise Word2VecError("--threshold must be between -1 and 1 with --scoring npmi")
+    suffix = Path(args.output).suffix.lower() if args.output != "-" else ""
+    if suffix == ".zip":
+        raise Word2VecError(
+            f"OUT {args.output}: cannot write a .zip archive; name it .txt, .gz, .bz2 or .xz"
+        )
+    compressor = COMPRESSORS.get(suffix)
     spool = None
     path = args.input
     try:
@@ -161,6 +183,7 @@ def run(args: argparse.Namespace) -> int:
             what = "is a directory, not a file" if Path(path).is_dir() else "not found"
             raise Word2VecError(f"input file {what}: {path}")
         models: list[Phrases] = []
+        stats = ReadStats()
         for _ in range(args.passes):
             model = Phrases(
                 min_count=args.min_count,
@@ -170,7 +193,16 @@ def run(args: argparse.Namespace) -> int:
                 connector_words=CONNECTOR_SETS[args.connector_words],
                 max_vocab_size=args.max_vocab_size,
             )
-            model.learn(_phrased(path, models))
+            model.learn(_phrased(path, models, stats if not models else None))
+            if not models:  # the first pass read IN itself
+                if model.corpus_word_count == 0:
+                    raise Word2VecError(f"no words found in {args.input}: is it a text file?")
+                if stats.replaced:
+                    print(
+                        f"warning: {stats.replaced:,} invalid UTF-8 sequences in {args.input} "
+                        "were replaced by U+FFFD",
+                        file=sys.stderr,
+                    )
             models.append(model.freeze())
         if args.output == "-":
             written = _write(sys.stdout, _phrased(path, models))
@@ -179,10 +211,13 @@ def run(args: argparse.Namespace) -> int:
             counter = {}
 
             def write(f: BinaryIO) -> None:
-                text = io.TextIOWrapper(f, encoding="utf-8", newline="\n")
+                stream = compressor(f, args.output) if compressor else f
+                text = io.TextIOWrapper(stream, encoding="utf-8", newline="\n")
                 counter["n"] = _write(text, _phrased(path, models))
                 text.flush()
                 text.detach()
+                if compressor:
+                    stream.close()  # the compressed stream's end; f stays open
 
             atomic_write(args.output, write)
             written = counter["n"]
