@@ -54,7 +54,7 @@ from .data.counting import TrimRule
 from .data.encode import encode_corpus
 from .data.text import cut_sentences
 from .data.vocab import Vocabulary, VocabularyUpdate
-from .errors import Word2VecError
+from .errors import ConfigError, Word2VecError
 from .model import word2vec as core
 from .training.trainer import Trainer
 
@@ -89,7 +89,9 @@ class Word2Vec(core.Word2Vec):
         **options: Any,
     ) -> None:
         if "sg" in options:
-            options["model"] = "skipgram" if options.pop("sg") else "cbow"
+            model = "skipgram" if options.pop("sg") else "cbow"
+            if options.setdefault("model", model) != model:
+                raise ConfigError(f"sg and model={options['model']!r} disagree: give one of them")
         self.config = TrainConfig.from_options(**options)
         self.quiet = quiet
         # an empty model until build_vocab gives it words
@@ -215,6 +217,12 @@ class Word2Vec(core.Word2Vec):
             raise TypeError("sentences must be re-iterable (a list, or an object with __iter__)")
         if isinstance(corpus_iterable, (str, bytes, os.PathLike)):
             raise TypeError("sentences must be lists of words, not a file name or a string")
+        first = next(iter(corpus_iterable), None)
+        if isinstance(first, (str, bytes)):  # its "words" would be its characters
+            raise TypeError(
+                "sentences must be lists of words, and the first one is a string: split "
+                "each sentence into words (e.g. [line.split() for line in lines])"
+            )
         return cut_sentences(corpus_iterable, self.config.max_sentence_length)
 
 

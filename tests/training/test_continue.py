@@ -17,7 +17,7 @@ from conftest import run_cli
 from word2vec_numpy import Trainer, Vocabulary
 from word2vec_numpy import Word2Vec as CoreWord2Vec
 from word2vec_numpy.data.sample import RELATIONS, generate_sample_sentences, sample_questions
-from word2vec_numpy.errors import Word2VecError
+from word2vec_numpy.errors import ConfigError, Word2VecError
 from word2vec_numpy.gensim_api import Word2Vec
 from word2vec_numpy.vectors.evaluate import evaluate_analogy_text
 
@@ -124,6 +124,36 @@ def test_update_needs_a_vocabulary_and_sentences_are_read_twice():
         Word2Vec(vector_size=8, quiet=True).train([["a", "b"]])
     with pytest.raises(TypeError, match="re-iterable"):
         Word2Vec((s for s in [["a", "b"]]), quiet=True)
+
+
+
+def test_careless_api_calls_are_refused_with_one_clear_error():
+    """What trains silently wrong otherwise: strings as sentences (a vocabulary of
+    characters), sg against model, a min_count the built vocabulary does not meet, an empty
+    vocabulary, another vocabulary's ids, ids outside the vocabulary or not integers."""
+    lines = ["the cat sat on the mat", "the dog sat on the log"] * 5
+    with pytest.raises(TypeError, match="first one is a string"):
+        Word2Vec(lines, min_count=1, quiet=True)
+    with pytest.raises(ConfigError, match="disagree"):
+        Word2Vec(sg=1, model="cbow")
+    assert Word2Vec(sg=0, model="cbow").config.model == "cbow"
+    vocab = Vocabulary.from_words(["a", "b", "c"], np.array([9, 5, 2]), min_count=1)
+    with pytest.raises(ConfigError, match="would drop 1 of the vocabulary's 3 words"):
+        CoreWord2Vec(vocab, min_count=3)
+    assert len(CoreWord2Vec(vocab, min_count=2).vocab) == 3  # every count meets it
+    with pytest.raises(Word2VecError, match="vocabulary is empty"):
+        CoreWord2Vec(Vocabulary.from_words([], np.zeros(0, np.int64), min_count=1))
+    model = CoreWord2Vec(vocab, dim=4)
+    other = Vocabulary.from_words(["a", "b"], np.array([9, 5]), min_count=1)
+    for vocab_given, ids, message in (
+        (other, np.array([0, 1]), "is not the model's"),
+        (None, np.array([0, 3, 1]), "word id 3 is outside the vocabulary of 3 words"),
+        (None, np.array([0, -2]), "word id -2 is outside"),
+        (None, np.array([0.0, 1.0]), "integer word ids"),
+    ):
+        with pytest.raises(Word2VecError, match=message):
+            Trainer(model, vocab_given, ids, quiet=True)
+    Trainer(model, vocab, np.array([0, 1, -1, 2, 0, 1]), quiet=True, epochs=1).train()
 
 
 # --------------------------------------------------------------------------------- callbacks

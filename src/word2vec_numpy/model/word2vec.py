@@ -41,7 +41,7 @@ import numpy as np
 
 from ..config import TrainConfig
 from ..data.vocab import Vocabulary
-from ..errors import Word2VecError
+from ..errors import ConfigError, Word2VecError
 from ..formats.npz import decode_words, encode_words, read_arrays, write_arrays
 from ..formats.word2vec_format import save_word2vec_format
 from ..vectors.keyed import KeyedVectors, top_n_indices
@@ -81,7 +81,10 @@ class Word2Vec:
     Raises
     ------
     ConfigError
-        An option with a bad value (a :class:`Word2VecError` and a ``ValueError``).
+        An option with a bad value (a :class:`Word2VecError` and a ``ValueError``), or a
+        ``min_count`` that the vocabulary, already built, does not meet.
+    Word2VecError
+        An empty vocabulary.
     TypeError
         An unknown option.
     """
@@ -101,6 +104,17 @@ class Word2Vec:
             rng = options.pop("seed")
         self.vocab = vocab
         self.config = TrainConfig.from_options(config, **options)
+        if not len(vocab):
+            raise Word2VecError("the vocabulary is empty: no word to learn a vector for")
+        if "min_count" in options and len(vocab.counts):
+            # min_count chooses the words when a vocabulary is built; this one is built
+            rare = int(np.count_nonzero(np.asarray(vocab.counts) < self.config.min_count))
+            if rare:
+                raise ConfigError(
+                    f"min_count={self.config.min_count} would drop {rare:,} of the "
+                    f"vocabulary's {len(vocab):,} words, but it is already built: build it "
+                    f"with min_count={self.config.min_count}"
+                )
         if rng is None:
             rng = np.random.default_rng(self.config.seed)
         V, d = len(vocab), self.config.dim

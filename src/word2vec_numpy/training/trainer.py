@@ -76,8 +76,9 @@ class Trainer:
         If no ``corpus`` is given, or an option is unknown.
     Word2VecError
         If the corpus lives on a cluster and no backend is given, an option has a bad value
-        (``ConfigError``), or ``options`` change an option fixed when the model was made
-        (``Word2Vec.set_config``).
+        (``ConfigError``), ``options`` change an option fixed when the model was made
+        (``Word2Vec.set_config``), ``vocab`` is not the model's vocabulary, or an array of
+        ids holds one outside the vocabulary (or is not of integers).
     """
 
     def __init__(
@@ -103,13 +104,18 @@ class Trainer:
             model.set_config(model.config.replace(**options))
         self.model = model
         self.vocab = vocab if vocab is not None else model.vocab
+        if self.vocab is not model.vocab and list(self.vocab.words) != list(model.vocab.words):
+            raise Word2VecError(
+                f"the vocabulary given ({len(self.vocab):,} words) is not the model's "
+                f"({len(model.vocab):,} words): encode the corpus with model.vocab"
+            )
         self.config = model.config
         self.corpus = corpus
         self.ids: IdFile | np.ndarray
         if isinstance(corpus, EncodedCorpus):
             self.ids, self.n_words = corpus.ids, corpus.n_words
         else:
-            self.ids = np.asarray(corpus)
+            self.ids = _checked_ids(corpus, len(model.vocab))
             self.n_words = int(np.count_nonzero(ids_to_int64(self.ids) >= 0))
         self.backend = backend or (
             HogwildBackend(self.config.workers) if self.config.workers > 1 else LocalBackend()
@@ -502,3 +508,25 @@ def _saved_todo(state: dict, n_ids: int) -> list[Piece] | None:
         return None if int(state.get("epoch_words", 0)) == 0 else [Piece(0, n_ids)]
     bounds = np.linspace(0, n_ids, len(positions) + 1).astype(np.int64)
     return remaining([Piece(p, int(hi)) for p, hi in zip(positions, bounds[1:], strict=True)])
+
+
+def _checked_ids(corpus: Any, vocab_size: int) -> np.ndarray:
+    """An array of word ids as ``Vocabulary.encode`` makes them (-1 between sentences), or a
+    one-line error: ids that are not integers, or outside the vocabulary, would train other
+    words (a negative id picks a row from the end) or fail deep inside a worker."""
+    ids = np.asarray(corpus)
+    if ids.dtype == object or not np.issubdtype(ids.dtype, np.integer):
+        raise Word2VecError(
+            f"the corpus must be an array of integer word ids (Vocabulary.encode), not "
+            f"{ids.dtype} values"
+        )
+    if ids.ndim != 1:
+        raise Word2VecError(f"the corpus must be a 1-D array of word ids, not {ids.ndim}-D")
+    words = ids_to_int64(ids)
+    if len(words) and (words.min() < -1 or words.max() >= vocab_size):
+        bad = int(words[(words < -1) | (words >= vocab_size)][0])
+        raise Word2VecError(
+            f"word id {bad} is outside the vocabulary of {vocab_size:,} words (ids are "
+            f"0..{vocab_size - 1}, and -1 between sentences)"
+        )
+    return ids
