@@ -108,14 +108,22 @@ CORRUPT = [
     (b"2 2\na 1 2\nb 3 x4\n", "line 3: 'x4' is not a number"),
     (b"1 2\n\xff 1 2\n", "line 2: not valid UTF-8"),
 ]
+CORRUPT_NUMBERS = [  # the first record's numbers do not parse
+    (b"2 3\na 1 2 x\nb 4 5 6", "line 2: 'x' is not a number"),
+    (b"1 4\na 1 2 nan 4\n", "line 2: 'nan' is not a finite float32 number"),
+    (b"2 2\na 1 1e39\nb 1 2\n", "line 2: '1e39' is not a finite float32 number"),
+]
 
 
-@pytest.mark.parametrize(("content", "message"), CORRUPT)
-def test_corrupt_text_files(tmp_path, content, message):
+@pytest.mark.parametrize("binary", [False, None], ids=["text", "sniffed"])
+@pytest.mark.parametrize(("content", "message"), CORRUPT + CORRUPT_NUMBERS)
+def test_corrupt_text_files(tmp_path, content, message, binary):
+    """The same message whether the format is given or detected: a text file with a bad
+    number in its first record is still read as text (``_looks_like_text``)."""
     path = tmp_path / "bad.txt"
     path.write_bytes(content)
     with pytest.raises(Word2VecError) as info:
-        load_word2vec_format(path, binary=False)
+        load_word2vec_format(path, binary=binary)
     text = str(info.value)
     assert text.startswith(f"{path}, ") and message in text and "\n" not in text
 

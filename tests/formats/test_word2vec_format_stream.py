@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
+from word2vec_numpy import KeyedVectors
 from word2vec_numpy.errors import Word2VecError
 from word2vec_numpy.formats import word2vec_format as w2vf
 from word2vec_numpy.formats.word2vec_format import (
@@ -157,8 +158,12 @@ def test_unicode_errors(tmp_path):
     text.write_bytes(b"1 2\ncaf\xe9 1 2\n")
     assert "line 2: not valid UTF-8" in one_line_error(text)
     assert load_word2vec_format(text, unicode_errors="replace").words == ["caf\ufffd"]
+    assert load_word2vec_format(path, unicode_errors="ignore").words == ["ok", "caf"]
+    assert KeyedVectors.load_word2vec_format(text, unicode_errors="ignore").index_to_key == [
+        "caf"
+    ]
     with pytest.raises(Word2VecError, match="unicode_errors"):
-        load_word2vec_format(text, unicode_errors="ignore")
+        load_word2vec_format(text, unicode_errors="surrogateescape")
 
 
 @pytest.mark.parametrize("newline", [True, False])

@@ -93,7 +93,8 @@ _BLOCK = 1 << 20  # bytes read at a time (binary)
 _HEAD = 1 << 20  # bytes read to find the header and sniff the format from the first record
 _BUFFER = 1 << 16  # the file object's buffer (text is read line by line through it)
 _MAX_WORD = 1 << 20  # a binary record with no space in this many bytes is damaged
-_UNICODE_ERRORS = ("strict", "replace")
+_UNICODE_ERRORS = ("strict", "replace", "ignore")
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\t"
 
 
 class LoadedVectors(tuple):
@@ -170,13 +171,29 @@ def _parse_numbers(text: bytes) -> np.ndarray | None:
 
 
 def _looks_like_text(data: bytes, start: int, dim: int) -> bool:
-    """True if the first record after the header is a text line ``word x1 .. xd``."""
-    end = data.find(b"\n", start)
-    fields = data[start : end if end >= 0 else len(data)].split(None, 1)
+    """True if the first record after the header is a text line ``word x1 .. xd``: its d
+    numbers parse; or it is a word and d fields of printable ASCII, and so is the next line
+    when d < 4 (so that a bad number is reported as one, by the text reader, rather than as a
+    damaged binary record: d float32 in binary are 4d bytes of any value, and d - 1 spaces
+    between printable ones up to a newline, twice over for small d, do not happen by
+    chance)."""
+    lines = data[start:].split(b"\n", 2)[:2]
+    fields = lines[0].split(None, 1)
     if len(fields) != 2:
         return False  # (the word is not looked at: its bytes may be invalid UTF-8)
     numbers = _parse_numbers(fields[1])
-    return numbers is not None and numbers.size == dim
+    if numbers is not None and numbers.size == dim:
+        return True
+
+    def plain(line: bytes) -> bool:  # a word, then d fields of printable ASCII
+        parts = line.rstrip(b"\r").split(None, 1)
+        return (
+            len(parts) == 2
+            and not parts[1].translate(None, _PRINTABLE_ASCII)
+            and len(parts[1].split()) == dim
+        )
+
+    return plain(lines[0]) and (dim >= 4 or (len(lines) == 2 and plain(lines[1])))
 
 
 class _Collector:
@@ -392,7 +409,8 @@ def load_word2vec_format(
     not finite as a float32 (NaN, inf, 1e39).
 
     Words are UTF-8. ``unicode_errors="strict"`` (the default, like gensim's) refuses a word
-    with invalid bytes; ``"replace"`` reads it with U+FFFD in their place. Fields are
+    with invalid bytes; ``"replace"`` reads it with U+FFFD in their place, ``"ignore"``
+    without them (as gensim's ``unicode_errors``). Fields are
     separated by ASCII whitespace. A word repeated in the file keeps its first vector; the
     later records are counted in ``.duplicates`` and, if ``warn`` is given, reported by one
     call ``warn(message)`` with a one-line message (nothing is printed or logged otherwise).
@@ -400,7 +418,9 @@ def load_word2vec_format(
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise Word2VecError(f"limit must be a positive whole number, got {limit!r}")
     if unicode_errors not in _UNICODE_ERRORS:
-        raise Word2VecError(f"unicode_errors must be 'strict' or 'replace', not {unicode_errors!r}")
+        raise Word2VecError(
+            f"unicode_errors must be 'strict', 'replace' or 'ignore', not {unicode_errors!r}"
+        )
     n_rows = dim = 0
     try:
         f = open(path, "rb", buffering=_BUFFER)  # closed by the with below

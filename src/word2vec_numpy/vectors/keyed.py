@@ -1107,6 +1107,7 @@ class KeyedVectors:
         binary: bool | None = None,
         limit: int | None = None,
         warn: Any = None,
+        unicode_errors: str = "strict",
     ) -> KeyedVectors:
         """Vectors from a word2vec C-tool text or binary file, parsed streaming.
 
@@ -1122,6 +1123,9 @@ class KeyedVectors:
             Read only the first ``limit`` words (gensim's ``limit``).
         warn : callable, optional
             ``warn(message)`` hears of repeated words, in one line.
+        unicode_errors : {"strict", "replace", "ignore"}, default "strict"
+            A word that is not valid UTF-8: refused, read with U+FFFD for the bad bytes, or
+            read without them (gensim's ``unicode_errors``).
 
         Returns
         -------
@@ -1133,7 +1137,9 @@ class KeyedVectors:
         Word2VecError
             If the file is malformed (a one-line message naming the file and line).
         """
-        words, vectors = load_word2vec_format(path, binary=binary, limit=limit, warn=warn)
+        words, vectors = load_word2vec_format(
+            path, binary=binary, limit=limit, warn=warn, unicode_errors=unicode_errors
+        )
         return cls(words, vectors)
 
     def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False) -> None:
