@@ -25,6 +25,11 @@ class ConfigError(Word2VecError, ValueError):
     """A training option with a bad value (also a ``ValueError``, as scikit-learn raises)."""
 
 
+class QueryError(Word2VecError, ValueError):
+    """A query of the vectors with bad arguments, such as an empty list of words (also a
+    ``ValueError``, which gensim raises there)."""
+
+
 def killed_by(exitcode: int) -> str:
     """Why a child process ended, given multiprocessing's negative exit code ``-signum``:
     ``"killed by SIGKILL (often the out-of-memory killer)"``."""

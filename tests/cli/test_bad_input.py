@@ -210,6 +210,8 @@ def _make(kind: str, folder: Path) -> list[str]:
                 str(folder / "pairs.tsv")]  # fmt: skip
     if kind == "evaluate: pairs file is a text":
         return ["train", "--corpus", good, *out, "--evaluate", "--pairs", good]
+    if kind == "evaluate: analogies file is a folder":
+        return ["evaluate", _model(folder), "--analogies", str(folder / "out")]
     if kind == "evaluate: pairs file missing":
         return ["train", "--corpus", good, *out, "--evaluate", "--pairs", "none.tsv"]
     # -- checked once the vocabulary is known, before training
@@ -302,6 +304,7 @@ CASES = [
     ("evaluate: analogies file of word pairs", "--analogies"),
     ("evaluate: pairs file is a text", "--pairs"),
     ("evaluate: pairs file missing", "--pairs none.tsv: no such file"),
+    ("evaluate: analogies file is a folder", "is a folder, not a file"),
     ("evaluate: every pair out of vocabulary", "out of vocabulary"),
     ("plot with 4 words", "t-SNE needs at least 5 words"),
     ("training diverges", "too high for --batch-size 256 (--window 5, --neg 5); lower --lr"),
@@ -379,7 +382,7 @@ def test_unknown_words_give_one_line(model_file, capsys):
         assert len(lines) == 1 and "zzzqx" in lines[0] and "vocabulary" in lines[0]
 
 
-def test_resume_with_other_options_is_refused(tmp_path, capsys):
+def test_resume_with_other_options_is_refused(tmp_path, capsys, monkeypatch):
     corpus = _text(tmp_path / "c.txt", repeat=400)
     out = tmp_path / "m"
     common = [
@@ -408,6 +411,14 @@ def test_resume_with_other_options_is_refused(tmp_path, capsys):
     with pytest.raises(Exception, match="not a training checkpoint"):
         run_train(args)
     capsys.readouterr()
+    # the checkpoint of the first epoch, kept: an option given now that differs from it
+    # names the checkpoint's value, also when that was the default (not "None")
+    monkeypatch.setattr(os, "remove", lambda path: None)
+    assert main(["train", *common, "--checkpoint-every-epoch", "--out", str(tmp_path / "k")]) == 0
+    checkpoint = str(tmp_path / "k.ckpt.npz")
+    for given, shown in (("--lr 0.5", "the checkpoint's 0.025 (the default)"),
+                         ("--window 3", "the checkpoint's 5")):  # fmt: skip
+        assert_refused(["train", "--resume", checkpoint, *given.split()], shown, tmp_path, capsys)
 
 
 def test_non_utf8_bytes_are_replaced_and_counted(tmp_path, capsys):
@@ -435,6 +446,28 @@ def test_non_utf8_bytes_are_replaced_and_counted(tmp_path, capsys):
     assert code == 0
     warnings = [line for line in err.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1 and "6 invalid UTF-8" in warnings[0], err
+
+
+def test_an_extra_argument_is_named_by_its_subcommand(tmp_path, capsys):
+    """Like every other error of a subcommand: "word2vec-numpy analogy: ...", not the
+    top-level "word2vec-numpy: ..." that argparse gives by default."""
+    model = _model(tmp_path)
+    args = ["analogy", model, "cat", "dog", "cat", "queen"]
+    assert_refused(args, "word2vec-numpy analogy: error: unrecognized arguments: queen",
+                   tmp_path, capsys)  # fmt: skip
+
+
+def test_evaluate_save_checks_its_folder_before_the_work(tmp_path, capsys, monkeypatch):
+    """A model in a folder it cannot write to (root writes anywhere, so the probe is made to
+    fail): refused before any benchmark is run, not after."""
+    from word2vec_numpy.cli import evaluate
+
+    model = _model(tmp_path)
+    (tmp_path / "q.txt").write_text(": family\ncat dog cat dog\n", encoding="utf-8")
+    monkeypatch.setattr(evaluate, "folder_writable", lambda folder: False)
+    monkeypatch.setattr(evaluate, "evaluate_analogies", lambda *a, **k: pytest.fail("ran"))
+    args = ["evaluate", model, "--analogies", str(tmp_path / "q.txt"), "--save"]
+    assert_refused(args, "--save: cannot write", tmp_path, capsys)
 
 
 def test_no_traceback_through_the_real_program(tmp_path):

@@ -125,6 +125,12 @@ def test_benchmark_files_without_evaluate_are_one_warning(corpus, capsys):
     assert warnings == ["warning: --analogies and --pairs are read only with --evaluate: ignored"]
 
 
+def test_sync_every_without_dask_is_one_warning(corpus, capsys):
+    warnings, _ = checked(["--corpus", str(corpus), "--sync-every", "100"], capsys)
+    assert warnings == ["warning: --sync-every is read only with --dask: ignored"]
+    assert checked(["--corpus", str(corpus)], capsys)[0] == []
+
+
 def test_good_benchmark_files_pass(corpus, tmp_path, capsys):
     questions = tmp_path / "q.txt"
     questions.write_text("\ufeff: capital-world\nparis france rome italy\n", encoding="utf-8")

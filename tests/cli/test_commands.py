@@ -275,7 +275,12 @@ def test_report_after_training(bench_files):
     assert report["norms"]["W_in"]["max"] == pytest.approx(norms.max())
     assert report["analogies"]["correct"] == 2 and len(report["pairs"]) == 1
     assert report["sample_analogies"] is None
+    assert "no benchmark given" not in text
     json.dumps(report)  # plain numbers, serialisable
+    # no benchmark file and not the sample corpus: said, not left out unnoticed
+    stream = io.StringIO()
+    report_after_training(model, argparse.Namespace(corpus="text8"), stream)
+    assert "no benchmark given: --analogies questions-words.txt" in stream.getvalue()
 
 
 def test_report_after_training_on_the_sample_corpus():

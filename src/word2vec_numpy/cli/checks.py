@@ -192,6 +192,8 @@ def before_training(args: argparse.Namespace, config: TrainConfig) -> None:
         )
     if not args.evaluate and (args.analogies or args.pairs):
         warn("--analogies and --pairs are read only with --evaluate: ignored")
+    if "sync_every" in (getattr(args, "given", None) or ()) and not getattr(args, "dask", None):
+        warn("--sync-every is read only with --dask: ignored")
     cores = os.cpu_count()
     if cores and config.workers > cores:
         warn(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,18 @@ def load_any(path: str | Path) -> tuple[KeyedVectors, Word2Vec | None]:
     if not len(vectors):
         raise Word2VecError(f"{path}: the file holds no vectors")
     return vectors, None
+
+
+def folder_writable(folder: Path) -> bool:
+    """Whether a file can be made in ``folder`` (a probe file, made and removed): checked
+    before a command's work, so that a long run does not fail at its end."""
+    probe = folder / f".word2vec-numpy-write-test-{time.time_ns()}"
+    try:
+        probe.touch()
+        probe.unlink()
+    except OSError:
+        return False
+    return True
 
 
 def _warn(message: str) -> None:

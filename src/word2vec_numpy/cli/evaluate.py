@@ -21,6 +21,7 @@ from .common import (
     add_model_argument,
     add_restrict,
     analogy_table,
+    folder_writable,
     load_any,
     opt,
     pairs_table,
@@ -114,8 +115,14 @@ def run(args: argparse.Namespace) -> int:
         raise Word2VecError(f"model file not found: {args.model}")
     analogy_file, pair_files = _evaluation_files(args)
     for f in ([analogy_file] if analogy_file else []) + pair_files:
+        if f.is_dir():
+            raise Word2VecError(f"benchmark file {f} is a folder, not a file")
         if not f.is_file():
             raise Word2VecError(f"benchmark file not found: {f}")
+    if args.save:  # before the work: a read-only model folder must not waste it
+        saved = sidecar_path(args.model, ".eval.json")
+        if not folder_writable(Path(saved).parent):
+            raise Word2VecError(f"--save: cannot write {saved}: its folder is not writable")
     kv, _ = load_any(args.model)
     words, vectors = kv.words, kv.vectors
     report: dict[str, Any] = {"model": str(args.model), "analogies": None, "pairs": []}
@@ -139,7 +146,6 @@ def run(args: argparse.Namespace) -> int:
         )
     out = sys.stdout
     if args.save:
-        saved = sidecar_path(args.model, ".eval.json")
         write_json(saved, report)
     if args.json:
         print(json.dumps(report), file=out)

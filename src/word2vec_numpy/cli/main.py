@@ -25,6 +25,8 @@ from . import analogy, classes, evaluate, export, phrases, plot, process, serve,
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a bad option in one line (no usage block) and exits 2."""
 
+    commands: dict[str, argparse.ArgumentParser] = {}  # the subcommands' own parsers
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message}\n")
 
@@ -42,7 +44,7 @@ COMMANDS = (
 )  # one module per subcommand
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     parser = _Parser(
         prog="word2vec-numpy",
         description="word2vec (skip-gram / CBOW with negative sampling) in NumPy.",
@@ -56,13 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for command in COMMANDS:
         command.register(sub)
+    parser.commands = sub.choices
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # reported by the subcommand, as its other errors are
+            parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:  # --help, --version, or a bad option (already printed)
         return int(exc.code or 0)
     except process.OutputError as exc:  # --help into a full disk

@@ -95,7 +95,8 @@ def register(subparsers) -> None:
         "--min-count",
         type=_positive_int,
         default=5,
-        help="pairs seen at most this often never become phrases (5)",
+        help="pairs seen fewer times never become phrases; with --scoring default, "
+        "neither do pairs seen exactly this often (5)",
     )
     _opt(
         p,

@@ -124,4 +124,10 @@ def report_after_training(
     ]
     if report["pairs"]:
         print("\n" + pairs_table(report["pairs"]), file=out)
+    if not (sample or analogies or pairs):  # say so, rather than leave them out unnoticed
+        print(
+            "\nno benchmark given: --analogies questions-words.txt and --pairs wordsim353.tsv "
+            "score the vectors (or, afterwards: word2vec-numpy evaluate MODEL)",
+            file=out,
+        )
     return report

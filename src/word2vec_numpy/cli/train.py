@@ -37,7 +37,7 @@ from ..training.dask import DaskBackend
 from ..training.trainer import Trainer
 from ..vectors.plot import epoch_boundaries_from, plot_loss, plot_tsne
 from . import checks
-from .common import POSITIVE_INT, arg_type, opt
+from .common import POSITIVE_INT, arg_type, folder_writable, opt
 from .distributed import DaskSession, check_resume
 from .report import report_after_training
 
@@ -120,10 +120,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="writes OUT.npz and OUT.metrics.json; a folder (or a name ending in /) means "
         "FOLDER/model.npz, ...; OUT.NPZ in any case is the model file itself",
     )
-    opt(p, "--evaluate", action="store_true", help="print neighbours and benchmarks after")
+    opt(
+        p,
+        "--evaluate",
+        action="store_true",
+        help="after training, print neighbours, row norms and the benchmarks of --analogies "
+        "and --pairs (the planted analogies with --corpus sample)",
+    )
     opt(p, "--analogies", default=None, help="questions-words.txt for --evaluate")
     opt(p, "--pairs", nargs="+", default=[], help="word-pair files for --evaluate")
-    opt(p, "--restrict-vocab", type=POSITIVE_INT, default=30000)
+    opt(
+        p,
+        "--restrict-vocab",
+        type=POSITIVE_INT,
+        default=30000,
+        help="--analogies: only questions within the N most frequent words (30000, as gensim)",
+    )
     p.set_defaults(case_insensitive=True)
     opt(p, "--plot", action="store_true", help="write loss and t-SNE PNGs next to OUT")
     opt(p, "--quiet", action="store_true", help="no progress output")
@@ -236,13 +248,9 @@ def _output_path(args: argparse.Namespace) -> tuple[Path, list[Path]]:
         ) from None
     if not folder.is_dir():
         raise Word2VecError(f"--out must be in a folder, but {folder} is not one")
-    probe = folder / f".word2vec-numpy-write-test-{time.time_ns()}"
-    try:
-        probe.touch()
-        probe.unlink()
-    except OSError:
+    if not folder_writable(folder):
         _remove_empty(made)
-        raise Word2VecError(f"cannot write to output folder {folder} (change --out)") from None
+        raise Word2VecError(f"cannot write to output folder {folder} (change --out)")
     return out, made[::-1]
 
 
@@ -285,8 +293,13 @@ def _resume_options(args: argparse.Namespace) -> Word2Vec:
             continue
         if explicit(args, key) and value != saved.get(key):
             flag = "--" + key.replace("_", "-")
+            was = saved.get(key)
+            if was is None:  # not given then: the model's default, shown as its value
+                config = model.config
+                default = {"lr": config.start_lr, "batch_size": config.batch_centres}
+                was = f"{default.get(key, getattr(config, key, None))} (the default)"
             raise Word2VecError(
-                f"cannot resume: {flag} {value} differs from the checkpoint's {saved.get(key)}"
+                f"cannot resume: {flag} {value} differs from the checkpoint's {was}"
             )
         setattr(args, key, saved.get(key))
     if not explicit(args, "workers") and "workers" in saved:

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import Word2VecError
+from ..errors import QueryError, Word2VecError
 from ..formats.npz import decode_words, encode_words, read_arrays, write_arrays
 from ..formats.word2vec_format import load_word2vec_format, save_word2vec_format
 from . import evaluate as benchmarks
@@ -101,7 +101,7 @@ class KeyedVectors:
         if not isinstance(vectors, np.ndarray):  # keeps a np.memmap a memmap
             vectors = np.asarray(vectors)
         if vectors.ndim != 2 or vectors.shape[0] != len(keys):
-            raise Word2VecError(
+            raise QueryError(
                 f"{len(keys)} words need a {len(keys)} x d matrix, not {vectors.shape}"
             )
         self.index_to_key: list[str] = list(keys)
@@ -231,7 +231,7 @@ class KeyedVectors:
         """A query vector as float64, checked to have the vectors' dimension."""
         v = np.asarray(vector, dtype=np.float64)
         if v.ndim != 1 or v.shape[0] != self.vector_size:
-            raise Word2VecError(
+            raise QueryError(
                 f"a query vector must have shape ({self.vector_size},), not {v.shape}"
             )
         return v
@@ -278,17 +278,17 @@ class KeyedVectors:
         """
         keys = _as_list(keys)
         if not keys:
-            raise Word2VecError("cannot take the mean of no words")
+            raise QueryError("cannot take the mean of no words")
         w = np.ones(len(keys)) if weights is None else np.asarray(weights, dtype=np.float64)
         if w.shape != (len(keys),):
-            raise Word2VecError(f"{len(keys)} keys but weights of shape {w.shape}")
+            raise QueryError(f"{len(keys)} keys but weights of shape {w.shape}")
         mean = np.zeros(self.vector_size, dtype=np.float64)
         total = 0.0
         for key, weight in zip(keys, w, strict=True):
             if isinstance(key, np.ndarray):
                 vector = self._as_vector(key)
             elif not isinstance(key, str):
-                raise Word2VecError(f"keys are words or vectors, not {key!r}")
+                raise QueryError(f"keys are words or vectors, not {key!r}")
             elif key in self.key_to_index or not ignore_missing:
                 vector = self.get_vector(key, norm=pre_normalize)  # raises if unknown
             else:
@@ -398,7 +398,7 @@ class KeyedVectors:
             Naming the unknown words left out (with a suggested spelling).
         """
         if not len(ws1) or not len(ws2):
-            raise Word2VecError("n_similarity needs two non-empty lists of words")
+            raise QueryError("n_similarity needs two non-empty lists of words")
         known1, known2 = self._known_words(_as_list(ws1)), self._known_words(_as_list(ws2))
         mean1, mean2 = (
             self.get_mean_vector(known, pre_normalize=False, post_normalize=True)
@@ -546,7 +546,7 @@ class KeyedVectors:
     def _by_centrality(self, words: Sequence[str], use_norm: bool) -> list:
         words = self._known_words(_as_list(words), stacklevel=4)
         if not words:
-            raise Word2VecError("cannot rank an empty list of words")
+            raise QueryError("cannot rank an empty list of words")
         ids = [self.get_index(w) for w in words]
         vectors = (self.unit_vectors() if use_norm else self.vectors)[ids].astype(np.float32)
         centre = unit_rows(vectors.mean(axis=0, keepdims=True))[0]
@@ -571,9 +571,9 @@ class KeyedVectors:
         if restrict_vocab is None:
             return size
         if isinstance(restrict_vocab, bool) or not isinstance(restrict_vocab, (int, np.integer)):
-            raise Word2VecError(f"restrict_vocab must be an integer, got {restrict_vocab!r}")
+            raise QueryError(f"restrict_vocab must be an integer, got {restrict_vocab!r}")
         if restrict_vocab < 1:
-            raise Word2VecError(f"restrict_vocab must be at least 1, got {restrict_vocab}")
+            raise QueryError(f"restrict_vocab must be at least 1, got {restrict_vocab}")
         return min(int(restrict_vocab), size)
 
     def _ranked(
@@ -611,11 +611,11 @@ class KeyedVectors:
                     keys.append(term[0])
                     weights.append(float(term[1]))
                 else:
-                    raise Word2VecError(
+                    raise QueryError(
                         f"most_similar takes words, vectors or (word, weight) pairs, not {term!r}"
                     )
         if not keys:
-            raise Word2VecError("most_similar needs a word, a non-empty list of words or a vector")
+            raise QueryError("most_similar needs a word, a non-empty list of words or a vector")
         ids = [self.get_index(k) for k in keys if isinstance(k, str)]
         if len(keys) == 1 and isinstance(keys[0], str) and weights[0] > 0:
             # One word's own unit vector, so that batch and single queries agree exactly.
@@ -697,7 +697,7 @@ class KeyedVectors:
             If ``word`` is not in the vocabulary.
         """
         if not isinstance(word, str):
-            raise Word2VecError(f"similar_by_word takes a word, not {word!r}")
+            raise QueryError(f"similar_by_word takes a word, not {word!r}")
         return self.most_similar(positive=[word], topn=topn, restrict_vocab=restrict_vocab)
 
     similar_by_key = similar_by_word
@@ -761,7 +761,7 @@ class KeyedVectors:
         """
         checked = _check_topn(topn)
         if checked is None:
-            raise Word2VecError("most_similar_batch needs an integer topn")
+            raise QueryError("most_similar_batch needs an integer topn")
         topn = checked
         ids = np.array([self.get_index(w) for w in words], dtype=np.int64)
         if topn < 1 or len(ids) == 0:
@@ -836,10 +836,10 @@ class KeyedVectors:
                 elif isinstance(term, np.ndarray):
                     column.append(self._as_vector(term).astype(np.float32))
                 else:
-                    raise Word2VecError(f"most_similar_cosmul takes words or vectors, not {term!r}")
+                    raise QueryError(f"most_similar_cosmul takes words or vectors, not {term!r}")
         pos, neg = columns
         if not pos:
-            raise Word2VecError("most_similar_cosmul needs at least one positive word or vector")
+            raise QueryError("most_similar_cosmul needs at least one positive word or vector")
         n_search = self._restrict(restrict_vocab)
         if topn is not None and topn < 1:
             return []
@@ -894,7 +894,7 @@ class KeyedVectors:
         elif method == "3cosmul":
             search = self.most_similar_cosmul
         else:
-            raise Word2VecError(f"unknown analogy method {method!r} (use 3cosadd or 3cosmul)")
+            raise QueryError(f"unknown analogy method {method!r} (use 3cosadd or 3cosmul)")
         return search(positive=[a, c], negative=[b], topn=topn, restrict_vocab=restrict_vocab)
 
     # -- benchmarks ----------------------------------------------------------------------------
@@ -1169,5 +1169,5 @@ def _check_topn(topn: int | None) -> int | None:
     if topn is None:
         return None
     if isinstance(topn, bool) or not isinstance(topn, (int, np.integer)):
-        raise Word2VecError(f"topn must be an integer or None, got {topn!r}")
+        raise QueryError(f"topn must be an integer or None, got {topn!r}")
     return int(topn)
