@@ -159,9 +159,7 @@ def test_unicode_errors(tmp_path):
     assert "line 2: not valid UTF-8" in one_line_error(text)
     assert load_word2vec_format(text, unicode_errors="replace").words == ["caf\ufffd"]
     assert load_word2vec_format(path, unicode_errors="ignore").words == ["ok", "caf"]
-    assert KeyedVectors.load_word2vec_format(text, unicode_errors="ignore").index_to_key == [
-        "caf"
-    ]
+    assert KeyedVectors.load_word2vec_format(text, unicode_errors="ignore").index_to_key == ["caf"]
     with pytest.raises(Word2VecError, match="unicode_errors"):
         load_word2vec_format(text, unicode_errors="surrogateescape")
 

@@ -126,7 +126,6 @@ def test_update_needs_a_vocabulary_and_sentences_are_read_twice():
         Word2Vec((s for s in [["a", "b"]]), quiet=True)
 
 
-
 def test_careless_api_calls_are_refused_with_one_clear_error():
     """What trains silently wrong otherwise: strings as sentences (a vocabulary of
     characters), sg against model, a min_count the built vocabulary does not meet, an empty

@@ -231,9 +231,7 @@ class KeyedVectors:
         """A query vector as float64, checked to have the vectors' dimension."""
         v = np.asarray(vector, dtype=np.float64)
         if v.ndim != 1 or v.shape[0] != self.vector_size:
-            raise QueryError(
-                f"a query vector must have shape ({self.vector_size},), not {v.shape}"
-            )
+            raise QueryError(f"a query vector must have shape ({self.vector_size},), not {v.shape}")
         return v
 
     def get_mean_vector(
