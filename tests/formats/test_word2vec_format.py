@@ -72,6 +72,19 @@ def test_whitespace_words_are_refused_before_writing(tmp_path, bad):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("value", [np.nan, np.inf, 1e39])
+def test_vectors_that_cannot_be_read_back_are_refused_before_writing(tmp_path, binary, value):
+    """NaN, an infinity, or a float64 that is one in float32: the reader refuses them, so the
+    writer does too, and names a word."""
+    path = tmp_path / "v.bin"
+    vectors = np.zeros((3, 2))
+    vectors[1, 0] = value
+    with pytest.raises(Word2VecError, match="1 vector\\(s\\) with NaN or infinite .* 'b'"):
+        save_word2vec_format(path, ["a", "b", "c"], vectors, binary=binary)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypatch):
     path = tmp_path / "v.txt"
     save_word2vec_format(path, ["a"], np.ones((1, 2), dtype=np.float32))

@@ -48,7 +48,21 @@ def _check_words(words: Sequence[str], vectors: np.ndarray) -> np.ndarray:
                 f"cannot save the word {word!r} in word2vec format: "
                 "words must be non-empty and contain no whitespace"
             )
-    return vectors.astype("<f4", copy=False)
+    with np.errstate(over="ignore"):  # too large for float32: an infinity, refused below
+        vectors = vectors.astype("<f4", copy=False)
+    bad = np.concatenate(  # (by chunks of rows: no V x d mask for millions of words)
+        [np.zeros(0, np.intp)]
+        + [
+            start + np.flatnonzero(~np.isfinite(vectors[start : start + _CHUNK_ROWS]).all(axis=1))
+            for start in range(0, len(vectors), _CHUNK_ROWS)
+        ]
+    )
+    if len(bad):  # the reader refuses them: a file that could not be read back
+        raise Word2VecError(
+            f"cannot save {len(bad):,} vector(s) with NaN or infinite values in word2vec "
+            f"format (e.g. {words[int(bad[0])]!r}); nothing was written"
+        )
+    return vectors
 
 
 def save_word2vec_format(
@@ -58,7 +72,9 @@ def save_word2vec_format(
     binary: bool = False,
 ) -> None:
     """Write ``words`` and their ``vectors`` (V x d) in the word2vec C tool's text or binary
-    format. Checks every word first: nothing is written if one is empty or has whitespace."""
+    format. Checks every word and vector first: nothing is written if a word is empty or has
+    whitespace, or a vector holds a NaN or an infinity (which the reader refuses; in float32
+    a large float64 becomes one)."""
     vectors = _check_words(words, vectors)
     n_words, dim = vectors.shape
     header = f"{n_words} {dim}\n".encode()
