@@ -404,6 +404,32 @@ def test_word2vec_format_both_ways(tmp_path, ours, theirs, binary):
         np.testing.assert_array_equal(a.vectors, b.vectors)
 
 
+def test_no_header_reads_glove_files_as_gensim_does(tmp_path, ours):
+    """GloVe's text format: the word2vec text format without its first line."""
+    path = tmp_path / "v.txt"
+    ours.save_word2vec_format(path)
+    glove = tmp_path / "glove.txt"
+    glove.write_bytes(path.read_bytes().split(b"\n", 1)[1])
+    a = KeyedVectors.load_word2vec_format(glove, no_header=True)
+    assert a.index_to_key == ours.index_to_key
+    np.testing.assert_array_equal(a.vectors, ours.vectors)
+    blank_end = tmp_path / "blank_end.txt"  # (which gensim reads as one more, empty record)
+    blank_end.write_bytes(glove.read_bytes() + b"\n\n")
+    assert (
+        KeyedVectors.load_word2vec_format(blank_end, no_header=True).index_to_key == a.index_to_key
+    )
+    assert len(KeyedVectors.load_word2vec_format(glove, no_header=True, limit=7)) == 7
+    gensim_models = pytest.importorskip("gensim.models")
+    b = gensim_models.KeyedVectors.load_word2vec_format(str(glove), binary=False, no_header=True)
+    assert list(b.index_to_key) == a.index_to_key
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    (tmp_path / "bad.txt").write_bytes(b"a 1 2\nb 1 x\n")
+    with pytest.raises(Word2VecError, match="line 2: 'x' is not a number"):
+        KeyedVectors.load_word2vec_format(tmp_path / "bad.txt", no_header=True)
+    with pytest.raises(Word2VecError, match="not binary"):
+        KeyedVectors.load_word2vec_format(glove, binary=True, no_header=True)
+
+
 def test_save_load_round_trip(tmp_path, ours):
     loaded = KeyedVectors.load(ours.save(tmp_path / "vectors"))
     assert loaded.index_to_key == ours.index_to_key

@@ -158,6 +158,17 @@ def _parse_header(path: str | os.PathLike[str], data: bytes) -> tuple[int, int, 
     return n_words, dim, (end + 1 if end >= 0 else len(data))
 
 
+def _count_records(path: str | os.PathLike[str], f: BinaryIO, head: bytes) -> tuple[int, int]:
+    """(records, dimension) of a text file without a header (``no_header``): its lines up
+    to the last non-blank one, and the fields of the first line less the word."""
+    fields = head.split(b"\n", 1)[0].split()
+    if len(fields) < 2:
+        raise _fail(path, 1, "expected a word and its numbers (no_header=True: no header line)")
+    dim = len(fields) - 1
+    f.seek(0)
+    return _remaining_lines(f, dim), dim
+
+
 def _fromstring_raises() -> bool:
     """True if ``np.fromstring(..., sep=" ")`` raises on a token that is not a number (newer
     NumPy); older NumPy only warns (DeprecationWarning) and returns the numbers before it."""
@@ -291,6 +302,7 @@ def _read_text(
     n_rows: int,
     dim: int,
     unicode_errors: str,
+    first_line: int = 2,
 ) -> None:
     matrix, is_new = out.matrix, out.is_new
     row = recno = 0
@@ -298,7 +310,7 @@ def _read_text(
     for line in _lines(f, max_len):
         if recno == n_rows:
             break
-        line_no = recno + 2
+        line_no = recno + first_line
         if len(line) == max_len and not line.endswith(b"\n"):
             raise _fail(path, line_no, f"longer than {max_len:,} bytes: not a word2vec text file")
         parts = line.split(None, 1)
@@ -321,14 +333,16 @@ def _read_text(
         line = b""
     if recno < n_rows:
         raise _fail(
-            path, recno + 2, f"the header announces {n_words} vectors but the file has {recno}"
+            path,
+            recno + first_line,
+            f"the header announces {n_words} vectors but the file has {recno}",
         )
     if n_rows == n_words:  # no limit cut the file short: nothing may follow
         extra = (1 if line.strip() else 0) + _remaining_lines(f, dim)
         if extra:
             raise _fail(
                 path,
-                n_words + 2,
+                n_words + first_line,
                 f"the header announces {n_words} vectors but the file has {n_words + extra}",
             )
 
@@ -413,6 +427,7 @@ def load_word2vec_format(
     *,
     unicode_errors: str = "strict",
     warn: Callable[[str], None] | None = None,
+    no_header: bool = False,
 ) -> LoadedVectors:
     """Read a word2vec text or binary file; returns ``(words, vectors)`` (V x d float32) as a
     :class:`LoadedVectors`, which also says how many repeated words were dropped.
@@ -430,7 +445,13 @@ def load_word2vec_format(
     separated by ASCII whitespace. A word repeated in the file keeps its first vector; the
     later records are counted in ``.duplicates`` and, if ``warn`` is given, reported by one
     call ``warn(message)`` with a one-line message (nothing is printed or logged otherwise).
+
+    ``no_header=True`` reads a text file without the ``VOCAB_SIZE DIMENSIONS`` line, such as
+    GloVe's (gensim's ``no_header``): the file is read once more to count its records, and
+    the dimension is the number of fields of the first one, less the word.
     """
+    if no_header and binary:
+        raise Word2VecError("no_header=True reads text files (GloVe's format), not binary ones")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise Word2VecError(f"limit must be a positive whole number, got {limit!r}")
     if unicode_errors not in _UNICODE_ERRORS:
@@ -449,7 +470,10 @@ def load_word2vec_format(
     try:
         with f:
             head = f.read(_HEAD)
-            n_words, dim, start = _parse_header(path, head)
+            if no_header:
+                n_words, dim, start, binary = *_count_records(path, f, head), 0, False
+            else:
+                n_words, dim, start = _parse_header(path, head)
             if binary is None:
                 binary = n_words > 0 and not _looks_like_text(head, start, dim)
             n_rows = n_words if limit is None else min(n_words, limit)
@@ -463,8 +487,11 @@ def load_word2vec_format(
             del head
             f.seek(start)
             out = _Collector(np.empty((min(n_rows, n_rows_max), dim), dtype=np.float32))
-            reader = _read_binary if binary else _read_text
-            reader(path, f, out, n_words, n_rows, dim, unicode_errors)
+            if binary:
+                _read_binary(path, f, out, n_words, n_rows, dim, unicode_errors)
+            else:
+                first_line = 1 if no_header else 2
+                _read_text(path, f, out, n_words, n_rows, dim, unicode_errors, first_line)
     except OSError as exc:
         raise Word2VecError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except MemoryError:

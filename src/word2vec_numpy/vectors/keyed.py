@@ -1106,6 +1106,7 @@ class KeyedVectors:
         limit: int | None = None,
         warn: Any = None,
         unicode_errors: str = "strict",
+        no_header: bool = False,
     ) -> KeyedVectors:
         """Vectors from a word2vec C-tool text or binary file, parsed streaming.
 
@@ -1124,6 +1125,9 @@ class KeyedVectors:
         unicode_errors : {"strict", "replace", "ignore"}, default "strict"
             A word that is not valid UTF-8: refused, read with U+FFFD for the bad bytes, or
             read without them (gensim's ``unicode_errors``).
+        no_header : bool, default False
+            A text file without the ``VOCAB_SIZE DIMENSIONS`` line, such as GloVe's
+            (gensim's ``no_header``).
 
         Returns
         -------
@@ -1136,7 +1140,12 @@ class KeyedVectors:
             If the file is malformed (a one-line message naming the file and line).
         """
         words, vectors = load_word2vec_format(
-            path, binary=binary, limit=limit, warn=warn, unicode_errors=unicode_errors
+            path,
+            binary=binary,
+            limit=limit,
+            warn=warn,
+            unicode_errors=unicode_errors,
+            no_header=no_header,
         )
         return cls(words, vectors)
 
