@@ -125,6 +125,17 @@ def test_benchmark_files_without_evaluate_are_one_warning(corpus, capsys):
     assert warnings == ["warning: --analogies and --pairs are read only with --evaluate: ignored"]
 
 
+@pytest.mark.parametrize("name", ["vectors.bin", "vectors.txt", "glove.VEC"])
+def test_out_named_like_a_word2vec_file_is_one_warning(name, corpus, tmp_path, capsys):
+    """The C tool's ``-output vectors.bin`` writes vectors; ``--out`` writes the model."""
+    out = str(tmp_path / name)
+    warnings, _ = checked(["--corpus", str(corpus), "--out", out], capsys)
+    assert len(warnings) == 1, warnings
+    assert f"writes the model {out}.npz (not a word2vec file)" in warnings[0]
+    assert f"word2vec-numpy export {out}.npz {out}" in warnings[0]
+    assert warnings[0].endswith("--format binary") == name.endswith(".bin")
+
+
 def test_sync_every_without_dask_is_one_warning(corpus, capsys):
     warnings, _ = checked(["--corpus", str(corpus), "--sync-every", "100"], capsys)
     assert warnings == ["warning: --sync-every is read only with --dask: ignored"]

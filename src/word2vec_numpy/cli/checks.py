@@ -192,6 +192,13 @@ def before_training(args: argparse.Namespace, config: TrainConfig) -> None:
         )
     if not args.evaluate and (args.analogies or args.pairs):
         warn("--analogies and --pairs are read only with --evaluate: ignored")
+    if os.path.splitext(given)[1].lower() in (".bin", ".txt", ".vec"):  # the C tool's -output
+        stem = model_path(args.out)
+        warn(
+            f"--out {given} writes the model {stem} (not a word2vec file); for the C tool's "
+            f"format: word2vec-numpy export {stem} {given}"
+            + (" --format binary" if given.lower().endswith(".bin") else "")
+        )
     if "sync_every" in (getattr(args, "given", None) or ()) and not getattr(args, "dask", None):
         warn("--sync-every is read only with --dask: ignored")
     cores = os.cpu_count()
