@@ -26,3 +26,11 @@ def test_cbow_takes_1024_centres_only_with_subsampling():
     for sample, centres in ((1e-3, 1024), (1e-5, 1024), (0.0, 256), (1e-2, 256)):
         assert TrainConfig(model="cbow", sample=sample).batch_centres == centres, sample
     assert TrainConfig(model="cbow", sample=0.0, batch_size=1024).batch_centres == 1024
+
+
+def test_cbow_sums_of_the_context_take_256_centres():
+    """cbow_mean=0 sums up to 2 * window vectors: at --window 10 a 1024-word step diverged at
+    the default rate (one epoch of corpus1m.txt; 256 trained to loss 2.81)."""
+    assert TrainConfig(model="cbow", cbow_mean=0).batch_centres == 256
+    assert TrainConfig(model="cbow", cbow_mean=0, window=10, batch_size=1024).batch_centres == 1024
+    assert TrainConfig(model="skipgram", cbow_mean=0).batch_centres == 256

@@ -237,8 +237,8 @@ class TrainConfig:
     batch_size: int | None = option(
         None,
         positive_int,
-        "centre words per step (1024 CBOW with negative sampling and sample 0 < t <= 1e-3; "
-        "else 256)",
+        "centre words per step (1024 CBOW with negative sampling, the context mean and "
+        "sample 0 < t <= 1e-3; else 256)",
     )
     workers: int = option(
         1,
@@ -388,7 +388,11 @@ class TrainConfig:
         """The centre words per step: ``batch_size``, or the default of the model and loss."""
         if self.batch_size is not None:
             return int(self.batch_size)
-        if self.hs or not 0 < self.sample <= 1e-3:
+        # 256 where a 1024-word step sums too much at once (benchmarks/README.md, "Crowded
+        # batches at 1024 centres"): hierarchical softmax (the root's gradient), weak or no
+        # subsampling (frequent words), the sum of the context (cbow_mean=0: h grows with
+        # the window; at --window 10 a 1024-word step diverged at the default rate)
+        if self.hs or not 0 < self.sample <= 1e-3 or not self.cbow_mean:
             return DEFAULT_BATCH_SMALL
         return DEFAULT_BATCH[self.model]
 
