@@ -37,6 +37,20 @@ DEFAULT_LR = {"skipgram": 0.025, "cbow": 0.05}
 # 1024 centres").
 DEFAULT_BATCH = {"skipgram": 256, "cbow": 1024}
 DEFAULT_BATCH_SMALL = 256
+# A skip-gram step sums the terms of all its pairs at once, and the pairs per centre grow
+# with the window (window + 1 on average, 2 * window with shrink_windows=False). On the
+# first 300,000 words of corpus1m.txt, one epoch at the default rate, the step diverged from
+# about 6,000 pairs (--window 15 --no-shrink-windows at 256 centres: 7,680; --window 20 at
+# 160: 6,400) and trained at 4,800 and fewer. The default keeps the expected pairs per step
+# at most half of that, as at --window 12 with shrinking windows: 256 centres up to 12
+# pairs per centre, fewer above (``batch_shape`` rounds to whole blocks).
+PAIRS_PER_STEP = 256 * 12
+# Above this many pairs per centre one row's summed step can overshoot by itself: --window 30
+# --no-shrink-windows (60 pairs) diverged even at one block of 60 centres per step, and
+# trained with every step bounded (``ops.bound_steps``; loss 2.68), which costs several
+# times the time, so only such wide windows bound every step (--window 20
+# --no-shrink-windows, 40 pairs, trains without).
+WIDE_WINDOW_PAIRS = 40
 
 
 # -- checks: each returns the value, or raises ValueError with the reason ------------------------
@@ -238,7 +252,7 @@ class TrainConfig:
         None,
         positive_int,
         "centre words per step (1024 CBOW with negative sampling, the context mean and "
-        "sample 0 < t <= 1e-3; else 256)",
+        "sample 0 < t <= 1e-3; else 256, and fewer for wide skip-gram windows)",
     )
     workers: int = option(
         1,
@@ -384,6 +398,18 @@ class TrainConfig:
         return float(self.lr if self.lr is not None else DEFAULT_LR[self.model])
 
     @property
+    def pairs_per_centre(self) -> int:
+        """Skip-gram's expected pairs per centre word: window + 1 with shrinking windows
+        (the radius is uniform on 1..window, and a pair on either side), else 2 * window."""
+        return self.window + 1 if self.shrink_windows else 2 * self.window
+
+    @property
+    def bounds_every_step(self) -> bool:
+        """Whether every skip-gram step is bounded, not only crowded ones
+        (``WIDE_WINDOW_PAIRS``)."""
+        return self.model == "skipgram" and self.pairs_per_centre > WIDE_WINDOW_PAIRS
+
+    @property
     def batch_centres(self) -> int:
         """The centre words per step: ``batch_size``, or the default of the model and loss."""
         if self.batch_size is not None:
@@ -392,6 +418,8 @@ class TrainConfig:
         # batches at 1024 centres"): hierarchical softmax (the root's gradient), weak or no
         # subsampling (frequent words), the sum of the context (cbow_mean=0: h grows with
         # the window; at --window 10 a 1024-word step diverged at the default rate)
+        if self.model == "skipgram":
+            return min(DEFAULT_BATCH_SMALL, PAIRS_PER_STEP // self.pairs_per_centre)
         if self.hs or not 0 < self.sample <= 1e-3 or not self.cbow_mean:
             return DEFAULT_BATCH_SMALL
         return DEFAULT_BATCH[self.model]

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from word2vec_numpy import (
+    TrainConfig,
     Trainer,
     Vocabulary,
     Word2Vec,
@@ -284,3 +285,30 @@ def test_planted_analogies_of_the_sample_corpus(model_kind):
     assert result["skipped"] == 0
     print(f"{model_kind}: accuracy {result['accuracy']:.4f} on {result['total']} questions")
     assert result["accuracy"] >= 0.90
+
+
+def test_wide_skipgram_windows_train_at_their_default(shared_data, tmp_path):
+    """A skip-gram step sums all its pairs at once, and the pairs per centre grow with the
+    window: at 256 centres per step --window 15 --no-shrink-windows (30 pairs per centre)
+    diverges at the default rate on real text. The default takes fewer centres for wide
+    windows (``config.PAIRS_PER_STEP``), and bounds every step above 40 pairs per centre
+    (--window 30 --no-shrink-windows: 60), where even one block overshoots."""
+    import itertools
+
+    from word2vec_numpy.data.text import iter_sentences
+    from word2vec_numpy.errors import Word2VecError
+
+    def train(sentences: int, **options) -> float:
+        lines = itertools.islice(iter_sentences(str(shared_data / "corpus1m.txt")), sentences)
+        corpus = encode_corpus(lines, tmp_path / "ids.u32", min_count=5)
+        model = Word2Vec(corpus.vocab, seed=1, shrink_windows=False, **options)
+        Trainer(model, corpus.vocab, corpus, n_epochs=1, quiet=True).train()
+        return model.epoch_losses[-1]
+
+    assert TrainConfig(window=15, shrink_windows=False).batch_centres < 256
+    assert np.isfinite(train(30, window=15))  # 300,000 words
+    with pytest.raises(Word2VecError, match="training diverged"):
+        train(30, window=15, batch_size=256)
+    assert TrainConfig(window=30, shrink_windows=False).bounds_every_step
+    assert not TrainConfig(window=20, shrink_windows=False).bounds_every_step
+    assert np.isfinite(train(8, window=30))  # 80,000 words

@@ -297,7 +297,9 @@ class Word2Vec:
     def _train_sgns(self, batch: Batch, lr: float) -> tuple[float, int]:
         H = self.W_in[batch.rows]
         loss, gH, curv_H, updates = self._apply_losses(
-            H, lambda layer, W, H, extra: layer.skipgram(W, H, batch, **extra), _crowded(batch)
+            H,
+            lambda layer, W, H, extra: layer.skipgram(W, H, batch, **extra),
+            self.config.bounds_every_step or _crowded(batch),
         )
         self._update(self.W_in, batch.rows, gH, _one(curv_H), lr)
         for W, ids, grads, curvature in updates:
