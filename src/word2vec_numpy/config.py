@@ -45,6 +45,12 @@ DEFAULT_BATCH_SMALL = 256
 # at most half of that, as at --window 12 with shrinking windows: 256 centres up to 12
 # pairs per centre, fewer above (``batch_shape`` rounds to whole blocks).
 PAIRS_PER_STEP = 256 * 12
+# With hierarchical softmax every pair adds a term to the root's vector (and nearly every one
+# to the nodes below it): a step sums as many terms there as it has pairs, and skip-gram
+# trained far worse above about 1,500 (one epoch, the same 300,000 words: --window 10 at 256
+# centres, 2,816 pairs, loss 14.06 against 7.04 at 128 centres and 7.07 for --window 5 at
+# 256), so hierarchical softmax keeps the pairs per step of the default window.
+HS_PAIRS_PER_STEP = 256 * 6
 # Above this many pairs per centre one row's summed step can overshoot by itself: --window 30
 # --no-shrink-windows (60 pairs) diverged even at one block of 60 centres per step, and
 # trained with every step bounded (``ops.bound_steps``; loss 2.68), which costs several
@@ -419,7 +425,8 @@ class TrainConfig:
         # subsampling (frequent words), the sum of the context (cbow_mean=0: h grows with
         # the window; at --window 10 a 1024-word step diverged at the default rate)
         if self.model == "skipgram":
-            return min(DEFAULT_BATCH_SMALL, PAIRS_PER_STEP // self.pairs_per_centre)
+            pairs = HS_PAIRS_PER_STEP if self.hs else PAIRS_PER_STEP
+            return min(DEFAULT_BATCH_SMALL, pairs // self.pairs_per_centre)
         if self.hs or not 0 < self.sample <= 1e-3 or not self.cbow_mean:
             return DEFAULT_BATCH_SMALL
         return DEFAULT_BATCH[self.model]

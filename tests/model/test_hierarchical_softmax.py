@@ -323,14 +323,17 @@ def test_hierarchical_softmax_keeps_256_centres_per_step():
     assert TrainConfig(model="cbow", hs=1, neg=0, batch_size=1024).batch_centres == 1024
 
 
-def epoch_losses(shared_data, tmp_path, sentences: int | None, **options) -> dict:
-    """CBOW's loss after one epoch of ``corpus1m.txt`` (its first ``sentences`` lines of
-    10,000 words, or all), one worker, at the default batch size (key None) and at 1024."""
+def epoch_losses(
+    shared_data, tmp_path, sentences: int | None, kind: str = "cbow", other: int = 1024, **options
+) -> dict:
+    """The loss after one epoch of ``corpus1m.txt`` (its first ``sentences`` lines of
+    10,000 words, or all), one worker, at the default batch size (key None) and at
+    ``other``."""
     lines = itertools.islice(iter_sentences(str(shared_data / "corpus1m.txt")), sentences)
     corpus = encode_corpus(lines, tmp_path / "ids.u32", min_count=5)
     losses = {}
-    for batch_size in (None, 1024):
-        model = Word2Vec(corpus.vocab, model="cbow", seed=1, batch_size=batch_size, **options)
+    for batch_size in (None, other):
+        model = Word2Vec(corpus.vocab, model=kind, seed=1, batch_size=batch_size, **options)
         Trainer(model, corpus.vocab, corpus, n_epochs=1, quiet=True).train()
         losses[batch_size] = model.epoch_losses[-1]
     return losses
@@ -351,6 +354,17 @@ def test_cbow_without_subsampling_trains_better_at_its_default(shared_data, tmp_
     the summed steps overshoot (1 M tokens, one epoch: loss 4.61 against 2.41 at 256)."""
     losses = epoch_losses(shared_data, tmp_path, 30, sample=0)
     assert losses[None] < 0.8 * losses[1024], losses
+
+
+def test_skipgram_with_a_wide_window_keeps_the_pairs_per_step_of_the_default(shared_data, tmp_path):
+    """Every pair adds a term to the root's vector: skip-gram --window 10 at 256 centres
+    (about 2,800 pairs per step) trained far worse than at 128 (one epoch of 300,000 words:
+    loss 14.06 against 7.04), so hierarchical softmax keeps about the 1,536 pairs per step of
+    the default window (``config.HS_PAIRS_PER_STEP``)."""
+    assert TrainConfig(hs=1, neg=0).batch_centres == 256  # window 5: 6 pairs per centre
+    assert TrainConfig(hs=1, neg=0, window=10).batch_centres == 139  # 128 in blocks of 32
+    losses = epoch_losses(shared_data, tmp_path, 30, "skipgram", 256, hs=1, neg=0, window=10)
+    assert losses[None] < 0.7 * losses[256], losses
 
 
 def test_hs_is_fixed_with_the_model():
