@@ -63,6 +63,7 @@ def test_train_on_a_then_continue_on_b(texts, capsys):
     a_only = sorted(set(model.vocab.words) - {w for s in b for w in s})
     before = {w: model.wv[w].copy() for w in a_only}
     size_a = len(model.vocab)
+    wv = model.wv  # taken before the update: it stays model.wv, as gensim's does
 
     model.quiet = False
     report = model.build_vocab(b, update=True)
@@ -75,6 +76,10 @@ def test_train_on_a_then_continue_on_b(texts, capsys):
     assert list(model.vocab.counts) == sorted(model.vocab.counts, reverse=True)
 
     model.train(b, epochs=5)
+    assert wv is model.wv and len(wv) == len(model.vocab)
+    new_word = sorted(section_words(B_SECTIONS))[0]
+    assert new_word in wv
+    np.testing.assert_array_equal(wv[new_word], model.W_in[model.vocab.word_to_id[new_word]])
     assert accuracy(model, B_SECTIONS) >= 0.9  # B's new words answer their analogies
     assert model.analogy("paris", "france", "spain")[0][0] == "madrid"
     # skip-gram moves a word's input vector only when the word is read: A-only words keep

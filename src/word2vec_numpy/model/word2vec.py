@@ -402,7 +402,8 @@ class Word2Vec:
         for name, matrix in outputs.items():
             setattr(self, name, matrix)
         self.losses = self._make_losses()
-        self._wv = None
+        if self._wv is not None:
+            self.wv  # noqa: B018 (the query object takes the new words now)
 
     def predict_output_word(
         self, context_words: Sequence[str | int] | str, topn: int = 10
@@ -460,8 +461,12 @@ class Word2Vec:
 
         Its cached unit vectors are refreshed when a trainer finishes (``vectors_changed``).
         """
-        if self._wv is None or self._wv.vectors is not self.W_in:
+        if self._wv is None:
             self._wv = KeyedVectors(self.vocab.words, self.W_in, counts=self.vocab.counts)
+        elif self._wv.vectors is not self.W_in:
+            # new matrices (a grown vocabulary): the same object takes them, so that a
+            # ``wv`` taken before the update sees the new words, as gensim's does
+            KeyedVectors.__init__(self._wv, self.vocab.words, self.W_in, counts=self.vocab.counts)
         return self._wv
 
     def vectors_changed(self) -> None:
