@@ -405,14 +405,19 @@ class TrainConfig:
 
     @property
     def pairs_per_centre(self) -> int:
-        """Skip-gram's expected pairs per centre word: window + 1 with shrinking windows
-        (the radius is uniform on 1..window, and a pair on either side), else 2 * window."""
+        """Skip-gram's expected pairs per centre word.
+
+        window + 1 with shrinking windows (the radius is uniform on 1..window, and a pair on
+        either side), else 2 * window.
+        """
         return self.window + 1 if self.shrink_windows else 2 * self.window
 
     @property
     def bounds_every_step(self) -> bool:
-        """Whether every skip-gram step is bounded, not only crowded ones
-        (``WIDE_WINDOW_PAIRS``)."""
+        """Whether every skip-gram step is bounded, not only crowded ones.
+
+        True above ``WIDE_WINDOW_PAIRS`` pairs per centre word.
+        """
         return self.model == "skipgram" and self.pairs_per_centre > WIDE_WINDOW_PAIRS
 
     @property
