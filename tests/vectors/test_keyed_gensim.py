@@ -485,6 +485,19 @@ def test_unknown_words_raise_key_error_with_a_suggestion(trained):
         kv.most_similar("King")
 
 
+def test_positions_as_keys_as_gensim_takes_them(ours, theirs):
+    """wv[0], wv[[0, word]] and get_index(0) as gensim; other keys are a clear TypeError."""
+    word = ours.index_to_key[5]
+    np.testing.assert_array_equal(ours[0], theirs[0])
+    np.testing.assert_array_equal(ours[[0, word]], theirs[[0, word]])
+    assert ours.get_index(3) == theirs.get_index(3) == 3
+    with pytest.raises(KeyError, match="position 100000 is outside"):
+        ours[100_000]
+    for bad in (None, 1.5, b"king", True):
+        with pytest.raises(TypeError, match="a key is a word"):
+            ours[bad]
+
+
 def test_bad_arguments_are_one_line_errors():
     kv = random_vectors(n_words=30, dim=4)
     for call, message in [

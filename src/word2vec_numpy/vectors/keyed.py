@@ -28,7 +28,7 @@ from __future__ import annotations
 import difflib
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from numbers import Real
 from typing import Any
 
@@ -133,10 +133,15 @@ class KeyedVectors:
         except TypeError:  # unhashable: certainly not a word
             return False
 
-    def __getitem__(self, key: str | Sequence[str]) -> np.ndarray:
-        """The vector of a word, or the matrix (one row per word) of a list of words."""
-        if isinstance(key, str):
+    def __getitem__(self, key: str | int | Sequence[str | int]) -> np.ndarray:
+        """The vector of a word (or of a position, as gensim's ``wv[0]``), or the matrix (one
+        row per word) of a list of them."""
+        if isinstance(key, (str, int, np.integer)):
             return self.vectors[self.get_index(key)]
+        if isinstance(key, (bytes, bytearray)) or not isinstance(key, Iterable):
+            raise TypeError(
+                f"a key is a word (str), a position (int) or a list of them, not {key!r}"
+            )
         return self.vectors[[self.get_index(k) for k in key]]
 
     def get_index(self, word: str, default: int | None = None) -> int:
@@ -146,8 +151,8 @@ class KeyedVectors:
 
         Parameters
         ----------
-        word : str
-            The word.
+        word : str or int
+            The word, or its position (gensim takes positions too).
         default : int, optional
             Returned for an unknown word instead of raising.
 
@@ -159,11 +164,23 @@ class KeyedVectors:
         Raises
         ------
         UnknownWordError
-            If ``word`` is unknown and no ``default`` is given; a ``KeyError`` whose message
-            suggests the closest spelling.
+            If ``word`` is unknown (or a position outside the words) and no ``default`` is
+            given; a ``KeyError`` whose message suggests the closest spelling.
+        TypeError
+            If ``word`` is neither a str nor an int.
         """
         if word in self:  # False for anything unhashable, too
             return self.key_to_index[word]
+        if isinstance(word, (int, np.integer)) and not isinstance(word, bool):
+            if 0 <= word < len(self.index_to_key):  # a position, as gensim takes it
+                return int(word)
+            if default is not None:
+                return default
+            raise UnknownWordError(
+                f"position {word} is outside the {len(self.index_to_key):,} words"
+            )
+        if not isinstance(word, str):
+            raise TypeError(f"a key is a word (str) or a position (int), not {word!r}")
         if default is not None:
             return default
         raise UnknownWordError(self._unknown_message(word))
