@@ -136,6 +136,26 @@ def test_out_named_like_a_word2vec_file_is_one_warning(name, corpus, tmp_path, c
     assert warnings[0].endswith("--format binary") == name.endswith(".bin")
 
 
+def test_evaluate_takes_the_benchmark_files_of_the_data_folder(
+    corpus, tmp_path, capsys, monkeypatch
+):
+    """As ``evaluate`` does: with no --analogies or --pairs, those of $WORD2VEC_NUMPY_DATA
+    (not for the sample corpus, whose planted analogies are its benchmark)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "questions-words.txt").write_text(": family\nking queen man woman\n")
+    (data / "wordsim353.tsv").write_text("king\tqueen\t8.5\n")
+    monkeypatch.setenv("WORD2VEC_NUMPY_DATA", str(data))
+    _, args = checked(["--corpus", str(corpus), "--evaluate"], capsys)
+    assert args.analogies == str(data / "questions-words.txt")
+    assert args.pairs == [str(data / "wordsim353.tsv")]
+    pairs = str(data / "wordsim353.tsv")
+    _, args = checked(["--corpus", str(corpus), "--evaluate", "--pairs", pairs], capsys)
+    assert args.analogies is None  # a file named: the folder is not looked at
+    _, args = checked(["--corpus", "sample", "--evaluate"], capsys)
+    assert args.analogies is None and args.pairs == []
+
+
 def test_sync_every_without_dask_is_one_warning(corpus, capsys):
     warnings, _ = checked(["--corpus", str(corpus), "--sync-every", "100"], capsys)
     assert warnings == ["warning: --sync-every is read only with --dask: ignored"]

@@ -105,6 +105,7 @@ def test_analogy_with_more_positive_and_negative_words(model_file, kv, capsys):
     code, out, _ = run([*argv, "--method", "3cosmul"], capsys)
     assert code == 0 and titles(out)[0].endswith("(3cosmul)")
     same(table_rows(out), kv.most_similar_cosmul(positive=positive, negative=negative, topn=4))
+    assert out.splitlines()[1].split() == ["rank", "word", "3cosmul"]  # not a cosine
 
 
 def test_plain_analogy_unchanged(model_file, kv, capsys):

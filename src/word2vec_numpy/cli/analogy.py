@@ -64,5 +64,7 @@ def run(args: argparse.Namespace) -> int:
         raise unknown_word(exc) from None
     extra = "".join(f" + {w}" for w in args.positive) + "".join(f" - {w}" for w in args.negative)
     title = f"{args.a} - {args.b} + {args.c}{extra} ({args.method})"
-    print(neighbour_table(title, result), file=sys.stdout)
+    # 3CosMul's score is a ratio of shifted cosines (above 1 for a good answer), not a cosine
+    score = "cosine" if args.method == "3cosadd" else "3cosmul"
+    print(neighbour_table(title, result, score), file=sys.stdout)
     return 0

@@ -16,8 +16,9 @@ read:
   refused too.
 * ``--corpus sample|text8|alice`` when a file of that name is here: a warning says which
   is used and how to name the file (``./text8``); the data folder must not be a file.
-* ``--evaluate``: the ``--analogies`` and ``--pairs`` files exist and their first lines
-  parse (the reader and parser of ``vectors/evaluate.py``); ``--plot``: matplotlib and
+* ``--evaluate``: the ``--analogies`` and ``--pairs`` files (by default those of the data
+  folder, as ``evaluate`` takes them) exist and their first lines parse (the reader and
+  parser of ``vectors/evaluate.py``); ``--plot``: matplotlib and
   scikit-learn are installed.
 * ``--workers`` above the number of cores: a warning (they would take turns).
 * ``--dim``: a single word's vectors fit in memory.
@@ -49,6 +50,7 @@ from ..formats.npz import model_path
 from ..model.losses import LOSSES
 from ..vectors.evaluate import check_analogy_file, check_word_pairs_file, evaluate_word_pairs
 from ..vectors.plot import check_plot_extra
+from .common import PAIRS_FILES, QUESTIONS_FILE
 
 BUILT_IN_CORPORA = {
     "sample": "the built-in sample corpus",
@@ -177,6 +179,7 @@ def before_training(args: argparse.Namespace, config: TrainConfig) -> None:
     if isinstance(args.corpus, str) and args.corpus in ("text8", "alice"):
         download.check_data_dir(args.data_dir)
     if args.evaluate:
+        _benchmarks_of_the_data_folder(args)
         _check_benchmark_files(args)
     if args.plot:
         check_plot_extra()
@@ -209,6 +212,18 @@ def before_training(args: argparse.Namespace, config: TrainConfig) -> None:
         )
     if args.out != given and not args.quiet:
         print(f"--out {given} is a folder: writing {model_path(args.out)}", file=sys.stderr)
+
+
+def _benchmarks_of_the_data_folder(args: argparse.Namespace) -> None:
+    """``--evaluate`` naming no benchmark file: those of the data folder (``--data-dir``,
+    ``$WORD2VEC_NUMPY_DATA`` or the cache), as ``evaluate`` takes them; not for the sample
+    corpus, which has its planted analogies."""
+    if args.analogies or args.pairs or args.corpus == "sample":
+        return
+    folder = download.check_data_dir(args.data_dir)
+    if (folder / QUESTIONS_FILE).is_file():
+        args.analogies = str(folder / QUESTIONS_FILE)
+    args.pairs = [str(folder / name) for name in PAIRS_FILES if (folder / name).is_file()]
 
 
 def _check_benchmark_files(args: argparse.Namespace) -> None:

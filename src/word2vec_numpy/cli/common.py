@@ -221,6 +221,8 @@ def pairs_table(results: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def neighbour_table(word: str, neighbours: Sequence[tuple[str, float]]) -> str:
+def neighbour_table(
+    word: str, neighbours: Sequence[tuple[str, float]], score: str = "cosine"
+) -> str:
     rows = [(i, w, f"{s:.4f}") for i, (w, s) in enumerate(neighbours, 1)]
-    return f"{word}\n" + format_table(("rank", "word", "cosine"), rows)
+    return f"{word}\n" + format_table(("rank", "word", score), rows)

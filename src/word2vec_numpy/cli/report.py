@@ -127,7 +127,8 @@ def report_after_training(
     if not (sample or analogies or pairs):  # say so, rather than leave them out unnoticed
         print(
             "\nno benchmark given: --analogies questions-words.txt and --pairs wordsim353.tsv "
-            "score the vectors (or, afterwards: word2vec-numpy evaluate MODEL)",
+            "score the vectors, as those files do in the data folder (--data-dir, "
+            "$WORD2VEC_NUMPY_DATA); afterwards: word2vec-numpy evaluate MODEL",
             file=out,
         )
     return report

@@ -125,7 +125,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--evaluate",
         action="store_true",
         help="after training, print neighbours, row norms and the benchmarks of --analogies "
-        "and --pairs (the planted analogies with --corpus sample)",
+        "and --pairs (by default the data folder's, as for evaluate; the planted analogies "
+        "with --corpus sample)",
     )
     opt(p, "--analogies", default=None, help="questions-words.txt for --evaluate")
     opt(p, "--pairs", nargs="+", default=[], help="word-pair files for --evaluate")
