@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import os
 import warnings
 
@@ -120,6 +122,8 @@ CORRUPT = [
     (b"2 2\na 1 2\nb 3\n", "line 3: expected a word and 2 numbers, found 2 fields"),
     (b"2 2\na 1 2\nb 3 x4\n", "line 3: 'x4' is not a number"),
     (b"1 2\n\xff 1 2\n", "line 2: not valid UTF-8"),
+    (gzip.compress(b"1 2\na 1 2\n"), "line 1: not a word2vec file: a gzip file"),
+    (bz2.compress(b"1 2\na 1 2\n"), "line 1: not a word2vec file: a bzip2 file"),
 ]
 CORRUPT_NUMBERS = [  # the first record's numbers do not parse
     (b"2 3\na 1 2 x\nb 4 5 6", "line 2: 'x' is not a number"),

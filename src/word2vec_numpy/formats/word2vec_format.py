@@ -138,6 +138,14 @@ def _fail(path: str | os.PathLike[str], line: int, what: str) -> Word2VecError:
     return Word2VecError(f"{path}, line {line}: {what}")
 
 
+_COMPRESSED = (
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"PK\x03\x04", "zip"),
+)
+
+
 def _parse_header(path: str | os.PathLike[str], data: bytes) -> tuple[int, int, int]:
     end = data.find(b"\n")
     first = data[: end if end >= 0 else len(data)]
@@ -145,6 +153,11 @@ def _parse_header(path: str | os.PathLike[str], data: bytes) -> tuple[int, int, 
         fields = first.decode("utf-8").split()
         n_words, dim = (int(x) for x in fields)
     except (UnicodeDecodeError, ValueError):
+        packed = next((kind for magic, kind in _COMPRESSED if data.startswith(magic)), None)
+        if packed:  # its bytes would mean nothing to the reader
+            raise _fail(
+                path, 1, f"not a word2vec file: a {packed} file (decompress a vectors file first)"
+            ) from None
         snippet = first[:40].decode("utf-8", "replace")
         raise _fail(
             path,
