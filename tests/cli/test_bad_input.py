@@ -419,6 +419,9 @@ def test_resume_with_other_options_is_refused(tmp_path, capsys, monkeypatch):
     for given, shown in (("--lr 0.5", "the checkpoint's 0.025 (the default)"),
                          ("--window 3", "the checkpoint's 5")):  # fmt: skip
         assert_refused(["train", "--resume", checkpoint, *given.split()], shown, tmp_path, capsys)
+    corpus.rename(tmp_path / "moved.txt")  # a moved corpus: the hint is --corpus, not sample
+    hint = "corpus file not found: " + str(corpus) + " (if it moved, give --corpus NEW_PATH"
+    assert_refused(["train", "--resume", checkpoint], hint, tmp_path, capsys)
 
 
 def test_non_utf8_bytes_are_replaced_and_counted(tmp_path, capsys):

@@ -186,7 +186,12 @@ def corpus_sentences(args: argparse.Namespace, stats: ReadStats) -> tuple[Iterab
         path = fetch(data_dir=args.data_dir, quiet=args.quiet)
         return iter_corpus(path, stats, cut), str(path)
     if name and name != "-" and not Path(name).exists():
-        raise Word2VecError(f"corpus file not found: {name} (or use --corpus sample|text8|alice)")
+        hint = (
+            "if it moved, give --corpus NEW_PATH with --resume"
+            if getattr(args, "resume", None)
+            else "or use --corpus sample|text8|alice"
+        )
+        raise Word2VecError(f"corpus file not found: {name} ({hint})")
     sentences = iter_corpus(name, stats, cut)  # checks every file first; sets stats.source
     return sentences, stats.source
 
