@@ -57,15 +57,18 @@ def test_ordinary_settings_name_the_learning_rate_and_batch_size():
 
 
 def test_a_divergence_in_training_names_the_raised_batch():
-    """The real path: train_slice with a window that raises the batch, at an absurd rate."""
+    """The real path: train_slice with a window that raises the batch, at an absurd rate.
+    (Window 39: 40 pairs per centre; above that every step is bounded, and a bounded step
+    does not diverge, ``TrainConfig.bounds_every_step``.)"""
     rng = np.random.default_rng(1)
     vocab = Vocabulary.from_words([f"w{i}" for i in range(30)], np.arange(30, 0, -1))
     ids = rng.integers(0, 30, size=5_000).astype(np.int32)
-    model = Word2Vec(vocab, dim=8, window=40, batch_size=64, sample=0.0)
-    maker = ns_batch_maker(vocab, window=40, batch_size=64)
+    model = Word2Vec(vocab, dim=8, window=39, batch_size=64, sample=0.0)
+    assert not model.config.bounds_every_step
+    maker = ns_batch_maker(vocab, window=39, batch_size=64)
     steps = train_slice(model, ids, 0, len(ids), np.ones(30), maker, rng, lambda r: 1e30, 5_000)
     with pytest.raises(TrainingDiverged) as info:
         list(steps)
     message = str(info.value)
     assert "at learning rate 1e+30" in message
-    assert "--batch-size 64 was raised to 80" in message and "--window 40" in message
+    assert "--batch-size 64 was raised to 78" in message and "--window 39" in message
