@@ -144,7 +144,7 @@ class KeyedVectors:
             )
         return self.vectors[[self.get_index(k) for k in key]]
 
-    def get_index(self, word: str, default: int | None = None) -> int:
+    def get_index(self, word: str | int, default: int | None = None) -> int:
         """The id of ``word``.
 
         Also available as ``word_id``.
@@ -169,7 +169,7 @@ class KeyedVectors:
         TypeError
             If ``word`` is neither a str nor an int.
         """
-        if word in self:  # False for anything unhashable, too
+        if isinstance(word, str) and word in self.key_to_index:
             return self.key_to_index[word]
         if isinstance(word, (int, np.integer)) and not isinstance(word, bool):
             if 0 <= word < len(self.index_to_key):  # a position, as gensim takes it
