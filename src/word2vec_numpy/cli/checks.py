@@ -50,7 +50,7 @@ from ..formats.npz import model_path
 from ..model.losses import LOSSES
 from ..vectors.evaluate import check_analogy_file, check_word_pairs_file, evaluate_word_pairs
 from ..vectors.plot import check_plot_extra
-from .common import PAIRS_FILES, QUESTIONS_FILE
+from .common import data_folder_benchmarks
 
 BUILT_IN_CORPORA = {
     "sample": "the built-in sample corpus",
@@ -220,10 +220,9 @@ def _benchmarks_of_the_data_folder(args: argparse.Namespace) -> None:
     corpus, which has its planted analogies."""
     if args.analogies or args.pairs or args.corpus == "sample":
         return
-    folder = download.check_data_dir(args.data_dir)
-    if (folder / QUESTIONS_FILE).is_file():
-        args.analogies = str(folder / QUESTIONS_FILE)
-    args.pairs = [str(folder / name) for name in PAIRS_FILES if (folder / name).is_file()]
+    _, questions, pairs = data_folder_benchmarks(args.data_dir)
+    args.analogies = str(questions) if questions is not None else None
+    args.pairs = [str(path) for path in pairs]
 
 
 def _check_benchmark_files(args: argparse.Namespace) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..config import positive_int
+from ..data.download import check_data_dir
 from ..errors import Word2VecError
 from ..model.word2vec import Word2Vec
 from ..vectors.keyed import KeyedVectors
@@ -108,6 +109,16 @@ def load_any(path: str | Path) -> tuple[KeyedVectors, Word2Vec | None]:
     if not len(vectors):
         raise Word2VecError(f"{path}: the file holds no vectors")
     return vectors, None
+
+
+def data_folder_benchmarks(data_dir: str | Path | None) -> tuple[Path, Path | None, list[Path]]:
+    """The data folder (``--data-dir``, ``$WORD2VEC_NUMPY_DATA`` or the cache; a file there is
+    one clear line), its ``questions-words.txt`` if it holds one, and its word-pair files: the
+    benchmarks ``evaluate`` and ``train --evaluate`` take when none is named."""
+    folder = check_data_dir(data_dir)
+    questions = folder / QUESTIONS_FILE
+    pairs = [folder / name for name in PAIRS_FILES if (folder / name).is_file()]
+    return folder, (questions if questions.is_file() else None), pairs
 
 
 def folder_writable(folder: Path) -> bool:

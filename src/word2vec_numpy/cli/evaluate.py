@@ -8,19 +8,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..data.download import check_data_dir
 from ..errors import Word2VecError
 from ..files import write_json
 from ..formats.npz import sidecar_path
 from ..vectors.evaluate import evaluate_analogies, evaluate_word_pairs
 from .common import (
-    PAIRS_FILES,
     POSITIVE_INT,
     QUESTIONS_FILE,
     QUESTIONS_HELP,
     add_model_argument,
     add_restrict,
     analogy_table,
+    data_folder_benchmarks,
     folder_writable,
     load_any,
     opt,
@@ -95,18 +94,14 @@ def _evaluation_files(args: argparse.Namespace) -> tuple[Path | None, list[Path]
     pairs = [Path(p) for p in (args.pairs or [])]
     if args.analogies:
         return Path(args.analogies), pairs
-    data_dir = check_data_dir(args.data_dir)  # a file there is one clear line
-    default = data_dir / QUESTIONS_FILE
-    if not args.pairs:
-        # Nothing asked for explicitly: use whatever benchmark files the data dir holds.
-        pairs = [data_dir / name for name in PAIRS_FILES if (data_dir / name).is_file()]
-    if default.is_file():
-        return default, pairs
-    if pairs:
-        return None, pairs  # the user only asked for word pairs
+    data_dir, questions, found = data_folder_benchmarks(args.data_dir)
+    # pairs named: those; else whatever the data folder holds
+    pairs = pairs or found
+    if questions is not None or pairs:
+        return questions, pairs  # (no questions: the user only asked for word pairs)
     raise Word2VecError(
-        f"no analogy file: {default} does not exist; {QUESTIONS_HELP}, and put it in "
-        f"{data_dir} (or pass --analogies FILE / --data-dir DIR)"
+        f"no analogy file: {data_dir / QUESTIONS_FILE} does not exist; {QUESTIONS_HELP}, and "
+        f"put it in {data_dir} (or pass --analogies FILE / --data-dir DIR)"
     )
 
 

@@ -25,7 +25,7 @@ from . import analogy, classes, evaluate, export, phrases, plot, process, serve,
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a bad option in one line (no usage block) and exits 2."""
 
-    commands: dict[str, argparse.ArgumentParser] = {}  # the subcommands' own parsers
+    commands: dict[str, argparse.ArgumentParser]  # the subcommands' own (build_parser)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message}\n")

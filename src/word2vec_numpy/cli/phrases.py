@@ -31,7 +31,7 @@ from ..data.phrases import ENGLISH_CONNECTOR_WORDS, SCORINGS, Phrases
 from ..data.text import ReadStats, iter_corpus
 from ..errors import Word2VecError
 from ..files import atomic_write
-from .checks import refuse_same_file
+from .checks import refuse_same_file, warn
 
 CONNECTOR_SETS = {"none": frozenset(), "english": ENGLISH_CONNECTOR_WORDS}
 
@@ -199,10 +199,9 @@ def run(args: argparse.Namespace) -> int:
                 if model.corpus_word_count == 0:
                     raise Word2VecError(f"no words found in {args.input}: is it a text file?")
                 if stats.replaced:
-                    print(
-                        f"warning: {stats.replaced:,} invalid UTF-8 sequences in {args.input} "
-                        "were replaced by U+FFFD",
-                        file=sys.stderr,
+                    warn(
+                        f"{stats.replaced:,} invalid UTF-8 sequences in {args.input} were "
+                        "replaced by U+FFFD"
                     )
             models.append(model.freeze())
         if args.output == "-":

@@ -402,8 +402,7 @@ class Word2Vec:
         for name, matrix in outputs.items():
             setattr(self, name, matrix)
         self.losses = self._make_losses()
-        if self._wv is not None:
-            self.wv  # noqa: B018 (the query object takes the new words now)
+        self._follow_matrices()
 
     def predict_output_word(
         self, context_words: Sequence[str | int] | str, topn: int = 10
@@ -463,11 +462,14 @@ class Word2Vec:
         """
         if self._wv is None:
             self._wv = KeyedVectors(self.vocab.words, self.W_in, counts=self.vocab.counts)
-        elif self._wv.vectors is not self.W_in:
-            # new matrices (a grown vocabulary): the same object takes them, so that a
-            # ``wv`` taken before the update sees the new words, as gensim's does
-            KeyedVectors.__init__(self._wv, self.vocab.words, self.W_in, counts=self.vocab.counts)
+        self._follow_matrices()
         return self._wv
+
+    def _follow_matrices(self) -> None:
+        """New matrices (a grown vocabulary): the query object, if made, takes them, so that a
+        ``wv`` taken before the update sees the new words, as gensim's does."""
+        if self._wv is not None and self._wv.vectors is not self.W_in:
+            KeyedVectors.__init__(self._wv, self.vocab.words, self.W_in, counts=self.vocab.counts)
 
     def vectors_changed(self) -> None:
         """Tell the query object that ``W_in`` changed in place (a trainer calls it)."""

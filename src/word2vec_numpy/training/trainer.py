@@ -115,8 +115,7 @@ class Trainer:
         if isinstance(corpus, EncodedCorpus):
             self.ids, self.n_words = corpus.ids, corpus.n_words
         else:
-            self.ids = _checked_ids(corpus, len(model.vocab))
-            self.n_words = int(np.count_nonzero(ids_to_int64(self.ids) >= 0))
+            self.ids, self.n_words = _checked_ids(corpus, len(model.vocab))
         self.backend = backend or (
             HogwildBackend(self.config.workers) if self.config.workers > 1 else LocalBackend()
         )
@@ -510,10 +509,11 @@ def _saved_todo(state: dict, n_ids: int) -> list[Piece] | None:
     return remaining([Piece(p, int(hi)) for p, hi in zip(positions, bounds[1:], strict=True)])
 
 
-def _checked_ids(corpus: Any, vocab_size: int) -> np.ndarray:
-    """An array of word ids as ``Vocabulary.encode`` makes them (-1 between sentences), or a
-    one-line error: ids that are not integers, or outside the vocabulary, would train other
-    words (a negative id picks a row from the end) or fail deep inside a worker."""
+def _checked_ids(corpus: Any, vocab_size: int) -> tuple[np.ndarray, int]:
+    """An array of word ids as ``Vocabulary.encode`` makes them (-1 between sentences) and
+    its number of words, or a one-line error: ids that are not integers, or outside the
+    vocabulary, would train other words (a negative id picks a row from the end) or fail
+    deep inside a worker."""
     ids = np.asarray(corpus)
     if ids.dtype == object or not np.issubdtype(ids.dtype, np.integer):
         raise Word2VecError(
@@ -529,4 +529,4 @@ def _checked_ids(corpus: Any, vocab_size: int) -> np.ndarray:
             f"word id {bad} is outside the vocabulary of {vocab_size:,} words (ids are "
             f"0..{vocab_size - 1}, and -1 between sentences)"
         )
-    return ids
+    return ids, int(np.count_nonzero(words >= 0))
