@@ -34,7 +34,8 @@ DEFAULT_LR = {"skipgram": 0.025, "cbow": 0.05}
 # CBOW with weak or no subsampling (sample 0 or above 1e-3): frequent words then fill dozens
 # of rows of a 1,024-row step, fewer than the 1/16 that ``word2vec._crowded`` bounds, and
 # without subsampling it trained to a loss of 4.61 against 2.41 at 256 ("Crowded batches at
-# 1024 centres").
+# 1024 centres"). So does CBOW summing its context (cbow_mean=0): h grows with the window,
+# and at --window 10 a 1,024-word step diverged at the default rate.
 DEFAULT_BATCH = {"skipgram": 256, "cbow": 1024}
 DEFAULT_BATCH_SMALL = 256
 # A skip-gram step sums the terms of all its pairs at once, and the pairs per centre grow
@@ -425,13 +426,10 @@ class TrainConfig:
         """The centre words per step: ``batch_size``, or the default of the model and loss."""
         if self.batch_size is not None:
             return int(self.batch_size)
-        # 256 where a 1024-word step sums too much at once (benchmarks/README.md, "Crowded
-        # batches at 1024 centres"): hierarchical softmax (the root's gradient), weak or no
-        # subsampling (frequent words), the sum of the context (cbow_mean=0: h grows with
-        # the window; at --window 10 a 1024-word step diverged at the default rate)
-        if self.model == "skipgram":
+        if self.model == "skipgram":  # PAIRS_PER_STEP, HS_PAIRS_PER_STEP
             pairs = HS_PAIRS_PER_STEP if self.hs else PAIRS_PER_STEP
             return min(DEFAULT_BATCH_SMALL, pairs // self.pairs_per_centre)
+        # CBOW: 1024 only where such a step does not sum too much at once (DEFAULT_BATCH)
         if self.hs or not 0 < self.sample <= 1e-3 or not self.cbow_mean:
             return DEFAULT_BATCH_SMALL
         return DEFAULT_BATCH[self.model]
