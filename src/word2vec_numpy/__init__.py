@@ -1,4 +1,4 @@
-"""word2vec (skip-gram and CBOW with negative sampling) from scratch in NumPy."""
+"""word2vec (skip-gram, CBOW; negative sampling, hierarchical softmax) from scratch in NumPy."""
 
 from importlib.metadata import PackageNotFoundError, version
 

@@ -47,7 +47,8 @@ COMMANDS = (
 def build_parser() -> _Parser:
     parser = _Parser(
         prog="word2vec-numpy",
-        description="word2vec (skip-gram / CBOW with negative sampling) in NumPy.",
+        description="word2vec (skip-gram / CBOW; negative sampling / hierarchical softmax) "
+        "in NumPy.",
     )
     parser.add_argument(
         "--version",
