@@ -4,6 +4,8 @@
   rendered from the argument parser (``word2vec_numpy.cli.main.build_parser``).
 * ``<!-- include: PATH -->`` becomes the file at PATH (relative to the repository), e.g. the
   benchmark tables of ``benchmarks/README.md`` and ``CHANGELOG.md``.
+* The docstrings' Sphinx roles (``:class:`X```, ``:meth:``, ...), which the numpy docstring
+  renderer leaves as text, become plain code: ``X``.
 """
 
 from __future__ import annotations
@@ -39,3 +41,10 @@ def on_page_markdown(markdown: str, **kwargs) -> str:
     if "<!-- cli-reference -->" in markdown:
         markdown = markdown.replace("<!-- cli-reference -->", _cli_reference())
     return re.sub(r"<!-- include: (.+?) -->", _include, markdown)
+
+
+_ROLE = re.compile(r":(?:class|meth|func|mod|attr|data|obj|exc):(<code>)")
+
+
+def on_page_content(html: str, **kwargs) -> str:
+    return _ROLE.sub(r"\1", html)

@@ -210,7 +210,7 @@ class TrainConfig:
         above the starting learning rate.
     """
 
-    model: str = option("skipgram", one_of("skipgram", "cbow"), "skipgram or cbow")
+    model: str = option("skipgram", one_of("skipgram", "cbow"), "skipgram (default) or cbow")
     dim: int = option(
         100, positive_int, "vector size (100)", aliases=("embed_dim", "vector_size", "size")
     )
@@ -254,7 +254,9 @@ class TrainConfig:
     lr: float | None = option(
         None, positive_float, "0.025 skip-gram, 0.05 CBOW", aliases=("alpha",)
     )
-    lr_min: float = option(1e-4, nonnegative_float, "final learning rate", aliases=("min_alpha",))
+    lr_min: float = option(
+        1e-4, nonnegative_float, "final learning rate (1e-4)", aliases=("min_alpha",)
+    )
     batch_size: int | None = option(
         None,
         positive_int,
@@ -276,7 +278,7 @@ class TrainConfig:
         resume=False,
         metavar="WORDS",
     )
-    log_every: int = option(100, positive_int, "batches per loss point", resume=False)
+    log_every: int = option(100, positive_int, "batches per loss point (100)", resume=False)
     cbow_exact_grad: bool = option(
         False, None, "CBOW: the exact gradient of the mean instead of the C tool's", cli=False
     )

@@ -75,7 +75,7 @@ def test_unknown_word_is_one_line_exit_2(model_file, capsys):
     code, out, err = run(["similar", str(model_file), "kign"], capsys)
     assert code == 2 and out == ""
     assert err == "word2vec-numpy similar: 'kign' is not in the vocabulary (did you mean 'king'?)\n"
-    code, _, err = run(["analogy", str(model_file), "king", "man", "wman"], capsys)
+    code, _, err = run(["analogy", str(model_file), "king", "man", "womna"], capsys)
     assert code == 2 and err.count("\n") == 1 and "did you mean 'woman'" in err
 
 

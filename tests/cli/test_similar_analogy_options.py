@@ -116,11 +116,11 @@ def test_plain_analogy_unchanged(model_file, kv, capsys):
 
 
 def test_unknown_negative_word_and_bad_limit_are_one_line_errors(model_file, capsys):
-    argv = ["similar", str(model_file), "king", "--negative", "wman"]
+    argv = ["similar", str(model_file), "king", "--negative", "womna"]
     code, out, err = run(argv, capsys)
     assert code == 2 and out == ""
     assert (
-        err == "word2vec-numpy similar: 'wman' is not in the vocabulary (did you mean 'woman'?)\n"
+        err == "word2vec-numpy similar: 'womna' is not in the vocabulary (did you mean 'woman'?)\n"
     )
     argv = ["analogy", str(model_file), "king", "man", "woman", "--positive", "quen"]
     code, _, err = run(argv, capsys)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from word2vec_numpy import KeyedVectors
 from word2vec_numpy.model.word2vec import Word2Vec
-from word2vec_numpy.vectors.keyed import COSMUL_EPS, UnknownWordError, top_n_indices
+from word2vec_numpy.vectors.keyed import COSMUL_EPS, UnknownWordError, _edits, top_n_indices
 
 
 def random_model(n_words: int = 200, dim: int = 16, seed: int = 0) -> Word2Vec:
@@ -200,6 +200,18 @@ def test_suggest_lists_close_spellings():
     assert set(model.suggest("quen", 3)) >= {"queen"}
     assert model.suggest("zzzzzzzz", 5) == []
     assert model.suggest("king", 0) == []
+
+
+def test_suggest_prefers_fewest_edits_then_the_more_frequent_word():
+    # difflib alone ranks "kin" (0.86) above "king" (0.75) for "kign"; both are one edit away
+    # (a deletion, a swap), and the more frequent word wins, as in a spelling corrector
+    words = ["the", "of", "king", "sign", "kind", "kin"]  # in order of frequency
+    vectors = np.random.default_rng(0).standard_normal((len(words), 4)).astype(np.float32)
+    kv = KeyedVectors(words, vectors)
+    assert kv.suggest("kign") == ["king"]
+    assert kv.suggest("kign", 3) == ["king", "sign", "kin"]  # "kind" is two edits away
+    assert kv.suggest("knig", 1) == ["king"]  # a swap; "kin" would take two edits
+    assert _edits("kign", "king") == 1 and _edits("abc", "ca") == 3 and _edits("", "ab") == 2
 
 
 @settings(max_examples=60, deadline=None)

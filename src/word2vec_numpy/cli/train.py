@@ -80,7 +80,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--corpus",
         nargs="+",
         default="sample",
-        help="sample (built in), text8, alice, or PATHs (files or folders)",
+        help="sample (built in; the default), text8, alice, or PATHs (files or folders)",
     )
     opt(p, "--max-tokens", type=POSITIVE_INT, default=None, help="read at most N tokens")
     opt(p, "--data-dir", default=None, help="where downloads are cached")
@@ -117,8 +117,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p,
         "--out",
         default="results/model",
-        help="writes OUT.npz and OUT.metrics.json; a folder (or a name ending in /) means "
-        "FOLDER/model.npz, ...; OUT.NPZ in any case is the model file itself",
+        help="writes OUT.npz and OUT.metrics.json (results/model); a folder (or a name "
+        "ending in /) means FOLDER/model.npz, ...; OUT.NPZ in any case is the model file itself",
     )
     opt(
         p,
@@ -135,7 +135,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--restrict-vocab",
         type=POSITIVE_INT,
         default=30000,
-        help="--analogies: only questions within the N most frequent words (30000, as gensim)",
+        help="--analogies: only questions within the N most frequent words (30000, as the C "
+        "tool's compute-accuracy; gensim's evaluate_word_analogies takes 300000)",
     )
     p.set_defaults(case_insensitive=True)
     opt(p, "--plot", action="store_true", help="write loss and t-SNE PNGs next to OUT")

@@ -55,7 +55,7 @@ corpus (100 dims, T = 32, window 5: U is about 280 nodes per block, C * Lmax = 4
 
 CBOW, the path form. Row t predicts its own centre word: one path per row, gathered and
 padded to the longest code in the batch: P = W_nodes[points[rows]] (nb, T, Lmax, d), with
-the mask M[b, t, l] = valid[b, t] [l < code length], S[b, t, l] = P[b, t, l] . h_{b,t},
+the mask ``M[b, t, l] = valid[b, t] [l < code length]``, S[b, t, l] = P[b, t, l] . h_{b,t},
 E = M (sigma(S) - y) (0 where |S| >= MAX_EXP), dL/dh_{b,t} = sum_l E[b, t, l] P[b, t, l],
 dL/dP[b, t, l] = E[b, t, l] h_{b,t}. (The node form would score each row against the nodes
 of the block's 32 paths, of which it needs one: 1.4x slower.) The rows of dL/dP are summed

@@ -1,8 +1,8 @@
 """Negative sampling (Mikolov et al. 2013, section 2.2): the noise table, the shared
 negatives of a batch, and the gradients, for skip-gram and CBOW.
 
-Notation: v_w is row w of ``W_in``, v'_w row w of ``W_out``, sigma(x) = 1 / (1 + e^-x), P_n(w)
-proportional to count(w)^0.75 (``ns_exponent``). For an input vector h (skip-gram: v_{w_I} of
+Notation: ``v_w`` is row w of ``W_in``, ``v'_w`` row w of ``W_out``, sigma(x) = 1 / (1 + e^-x),
+P_n(w) proportional to count(w)^0.75 (``ns_exponent``). For an input vector h (skip-gram: v_{w_I} of
 the centre; CBOW: the context mean), a target word w_O and negatives w_1..w_k drawn from P_n:
 
     L = -log sigma(v'_{w_O} . h) - sum_i log sigma(-v'_{w_i} . h)
@@ -13,8 +13,8 @@ the centre; CBOW: the context mean), a target word w_O and negatives w_1..w_k dr
 
 Shared negatives (HogBatch, Ji et al. 2016): the centre rows of a batch are split into groups
 of G rows spread over the batch (group g holds rows g, g + n_groups, ...), and each group is
-scored against K negatives with one product S' = H_g U^T. A row with n pairs owes n*k
-negative terms; it gets them as the K shared negatives weighted by n*k/K, which has the same
+scored against K negatives with one product S' = H_g U^T. A row with n pairs owes ``n*k``
+negative terms; it gets them as the K shared negatives weighted by ``n*k/K``, which has the same
 expectation as drawing k negatives per pair.
 """
 

@@ -214,8 +214,11 @@ class KeyedVectors:
         """Words of the vocabulary spelt like ``word``, closest first.
 
         Its lower-case form if that is a word (the commonest mistake: capitals in a lower-cased
-        corpus), else the close matches of :func:`difflib.get_close_matches` among the
-        ``SUGGESTION_POOL`` most frequent words.
+        corpus), else, as a spelling corrector does (Norvig's), the fewest edits first and the
+        more frequent word among equals: close matches (``difflib.get_close_matches``) among
+        the ``SUGGESTION_POOL`` most frequent words, ordered by their edit distance (a swap
+        of two neighbouring letters is one edit: "kign" -> "king", not the nearer-looking
+        "kin", a deletion, only because "king" is more frequent), then by frequency.
 
         Parameters
         ----------
@@ -235,7 +238,10 @@ class KeyedVectors:
         if lowered != word and lowered in self.key_to_index:
             return [lowered]
         pool = self.index_to_key[:SUGGESTION_POOL]
-        return difflib.get_close_matches(lowered, pool, n=n, cutoff=0.6)
+        close = difflib.get_close_matches(lowered, pool, n=max(n, 10), cutoff=0.6)
+        rank = self.key_to_index  # the vocabulary is in order of frequency
+        close.sort(key=lambda w: (_edits(lowered, w), rank[w]))
+        return close[:n]
 
     def _unknown_message(self, word: object) -> str:
         message = f"{word!r} is not in the vocabulary"
@@ -1177,6 +1183,22 @@ class KeyedVectors:
             The binary format instead of the text one.
         """
         save_word2vec_format(path, self.index_to_key, self.vectors, binary=binary)
+
+
+def _edits(a: str, b: str) -> int:
+    """Edit distance of ``a`` and ``b``: insertions, deletions, substitutions and swaps of two
+    neighbouring letters, one each (optimal string alignment, Damerau 1964: a swap is the
+    commonest typing error after a single wrong letter)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
 
 
 def _as_list(terms: Any) -> list:
