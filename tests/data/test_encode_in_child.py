@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -138,3 +140,51 @@ def test_ctrl_c_handled_by_another_thread_stops_the_wait(tmp_path, python_child)
     seconds = float(done.stdout.split()[2])
     assert 1.0 <= seconds < 5, done.stdout
     assert done.stdout.strip().endswith("left: []"), done.stdout
+
+
+ENCODE_ENDLESSLY = """
+import sys, time
+from word2vec_numpy.data.encode import encode_in_child
+
+def endless():
+    while True:
+        yield ["a", "b", "c"] * 100
+        time.sleep(0.01)
+
+print("reading", flush=True)
+encode_in_child(endless(), sys.argv[1])
+"""
+
+
+def test_a_child_whose_parent_is_killed_stops_and_removes_its_files(tmp_path):
+    """``kill -9`` of the parent: the child, which held the output's lock and would have
+    blocked for ever on its answer, notices, stops and removes its temporary files."""
+    out = tmp_path / "out"
+    out.mkdir()
+    parent = subprocess.Popen(
+        [sys.executable, "-c", ENCODE_ENDLESSLY, str(out / "ids")], stdout=subprocess.PIPE
+    )
+    try:
+        assert parent.stdout is not None and parent.stdout.readline().strip() == b"reading"
+        deadline = time.monotonic() + 20
+        while not (children := workers_of(parent.pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert children, "the encoding child did not start"
+        time.sleep(0.5)  # it is reading
+        assert _files(out) != []  # its temporary files exist
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in children), "the child outlived its parent"
+    assert _files(out) == []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1][0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False

@@ -12,6 +12,8 @@ import multiprocessing as mp
 import os
 import signal
 import tempfile
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -311,7 +313,9 @@ def encode_in_child(
     ctx = mp.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(
-        target=_encode_child, args=(send, sentences, out_path, stats, options), daemon=True
+        target=_encode_child,
+        args=(send, receive, os.getpid(), sentences, out_path, stats, options),
+        daemon=True,
     )
     try:
         child.start()
@@ -344,10 +348,23 @@ def encode_in_child(
     return result
 
 
-def _encode_child(send: Any, sentences: Any, out_path: Any, stats: Any, options: dict) -> None:
+def _encode_child(
+    send: Any,
+    receive: Any,
+    parent: int,
+    sentences: Any,
+    out_path: Any,
+    stats: Any,
+    options: dict,
+) -> None:
     """The child of :func:`encode_in_child`: encode, then send back the result or the error's
     message, and the reading counts. The parent decides about Ctrl-C; SIGTERM (the parent
-    stopping it) unwinds, so that ``encode_corpus`` removes its temporary files."""
+    stopping it) unwinds, so that ``encode_corpus`` removes its temporary files.
+
+    A parent that dies without stopping it (``kill -9``) must not leave it behind: it would
+    read on, holding the output's lock, and then block for ever on a pipe nobody reads. So
+    it closes its copy of the pipe's read end (a send to a dead parent then fails at once)
+    and a thread stops it, as SIGTERM does, once its parent is gone."""
 
     def stop(signum: int, frame: Any) -> None:
         raise SystemExit(128 + signum)
@@ -355,6 +372,8 @@ def _encode_child(send: Any, sentences: Any, out_path: Any, stats: Any, options:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, stop)
+    receive.close()
+    threading.Thread(target=_stop_when_orphaned, args=(parent,), daemon=True).start()
     # ("ok", EncodedCorpus, stats) or ("error", (message, exit code), stats)
     message: tuple[str, Any, Any]
     try:
@@ -368,6 +387,13 @@ def _encode_child(send: Any, sentences: Any, out_path: Any, stats: Any, options:
         message = ("error", (text, 1), stats)
     send.send(message)
     send.close()
+
+
+def _stop_when_orphaned(parent: int) -> None:
+    """SIGTERM to this process once ``parent`` is no longer its parent (it died)."""
+    while os.getppid() == parent:
+        time.sleep(_POLL_SECONDS)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _remove_leftovers(out_path: Path) -> None:
