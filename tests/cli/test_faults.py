@@ -67,12 +67,16 @@ def short_corpus(tmp_path_factory) -> Path:
     return path
 
 
-def _child(args: list[str], cwd: Path, limit: int | None = None, **kwargs):
-    """The command line in a child process, optionally under a file-size limit."""
+def _child(args: list[str], cwd: Path, limit: int | None = None, ignored=(), **kwargs):
+    """The command line in a child process, optionally under a file-size limit, or started
+    with the ``ignored`` signals ignored (as ``nohup`` does)."""
 
     def limited() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit: EFBIG
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        for sig in ignored:
+            signal.signal(sig, signal.SIG_IGN)
+        if limit:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit: EFBIG
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     env = dict(os.environ, TMPDIR=str(cwd / "tmp"), HOME=str(cwd / "home"))
     env.update(kwargs.pop("env", {}))
@@ -85,7 +89,7 @@ def _child(args: list[str], cwd: Path, limit: int | None = None, **kwargs):
         stderr=subprocess.PIPE,
         text=True,
         env=env,
-        preexec_fn=limited if limit else None,
+        preexec_fn=limited if limit or ignored else None,
         **kwargs,
     )
 
@@ -467,6 +471,21 @@ def test_sighup_mid_training_writes_a_checkpoint_and_cleans_up(corpus, tmp_path)
     assert "stopped by SIGHUP" in err and "resume with" in err
     assert Word2Vec.load(tmp_path / "m.ckpt.npz").training_state["epoch"] < 100
     assert _leftovers(tmp_path) == []  # no id file, no lock
+
+
+def test_signals_ignored_at_the_start_stay_ignored(corpus, tmp_path):
+    """Under ``nohup`` (SIGHUP ignored) closing the terminal must not stop the run, nor a
+    Ctrl-C reach a script's background job (SIGINT ignored): neither is turned back on."""
+    args = ["train", "--corpus", str(corpus), "--out", "m", *LONG]
+    args[args.index("--epochs") + 1] = "4"
+    proc = _child(args, tmp_path, ignored=(signal.SIGHUP, signal.SIGINT))
+    _wait_for(proc, tmp_path / "m.ckpt.npz")
+    for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGHUP):
+        proc.send_signal(sig)
+        time.sleep(0.05)
+    code, _, err = _finish(proc)
+    assert code == 0 and err == "", err
+    assert Word2Vec.load(tmp_path / "m.npz").training_state["epoch"] == 4
 
 
 HOOK = """

@@ -51,9 +51,10 @@ def _terminate(signum: int, frame: Any) -> None:
 
 
 def handle_termination() -> None:
-    """SIGTERM and SIGHUP raise :class:`Terminated` in the main thread."""
+    """SIGTERM and SIGHUP raise :class:`Terminated` in the main thread; a signal that the
+    process was started with ignored stays ignored (``nohup``: SIGHUP)."""
     for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
+        if hasattr(signal, name) and signal.getsignal(getattr(signal, name)) != signal.SIG_IGN:
             signal.signal(getattr(signal, name), _terminate)
 
 

@@ -318,7 +318,8 @@ def _resume_options(args: argparse.Namespace) -> Word2Vec:
 class _StopOnSignal:
     """SIGINT, SIGTERM and SIGHUP (a closed terminal) ask the trainer to stop after the
     current batch, which takes at most a few seconds; more of them change nothing, so a
-    checkpoint being written is never cut short. Remembers the first signal."""
+    checkpoint being written is never cut short. Remembers the first signal. A signal that is
+    ignored (``nohup``: SIGHUP; a background job of a script: SIGINT) stays ignored."""
 
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
@@ -327,7 +328,8 @@ class _StopOnSignal:
 
     def __enter__(self) -> _StopOnSignal:
         for sig in DEFERRED_SIGNALS:
-            self.previous[sig] = signal.signal(sig, self._handle)
+            if signal.getsignal(sig) != signal.SIG_IGN:
+                self.previous[sig] = signal.signal(sig, self._handle)
         return self
 
     def _handle(self, signum: int, frame) -> None:
