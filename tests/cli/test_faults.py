@@ -247,7 +247,7 @@ def test_periodic_checkpoint_on_a_full_disk_warns_and_training_goes_on(
     assert code == 0 and "saved" in stdout
     assert _lines(err) == [
         f"warning: cannot write {out}.ckpt.npz: No space left on device; training goes on, "
-        "an earlier checkpoint is kept"
+        "no checkpoint yet"
     ]
     assert Word2Vec.load(f"{out}.npz").training_state["epoch"] == 2
     assert _leftovers(tmp_path) == []
@@ -705,6 +705,45 @@ def test_resume_refuses_another_corpus(corpus, short_corpus, tmp_path, capsys):
     assert code == 2 and len(_lines(err)) == 1
     assert "is not the checkpoint's corpus" in err and str(corpus) in err
     assert ckpt.exists()
+
+
+def test_resume_refuses_a_corpus_changed_in_place(corpus, tmp_path, capsys):
+    """The same path is not the same text: the file is compared by size and fingerprint
+    whether ``--corpus`` is given again or taken from the checkpoint."""
+    text = tmp_path / "c.txt"
+    text.write_text(corpus.read_text())
+    ckpt = _checkpoint(text, tmp_path, capsys, "--workers", "1")
+    text.write_text(corpus.read_text()[::-1])  # the same size, other text
+    resume = ["train", "--resume", str(ckpt), "--out", str(tmp_path / "m")]
+    code, _, err = run_cli(resume, capsys)
+    assert code == 2 and _lines(err) == [
+        f"word2vec-numpy train: cannot resume: the corpus {text} has changed since the "
+        "checkpoint was written (its size or contents differ)"
+    ]
+    code, _, err = run_cli([*resume, "--corpus", str(text)], capsys)
+    assert code == 2 and "is not the checkpoint's corpus" in err and len(_lines(err)) == 1
+    text.write_text(corpus.read_text())  # the text back: resumed
+    assert run_cli(resume, capsys)[0] == 0 and not ckpt.exists()
+
+
+@pytest.mark.parametrize(("given", "every"), [([], 5000), (["--checkpoint-every", "7000"], 7000)])
+def test_resume_keeps_the_checkpoints_unless_given(
+    corpus, tmp_path, capsys, monkeypatch, given, every
+):
+    from word2vec_numpy.training.trainer import Trainer
+
+    ckpt = _checkpoint(corpus, tmp_path, capsys, "--workers", "1", "--checkpoint-every", "5000")
+    made = []
+    init = Trainer.__init__
+
+    def recording(self, *args, **kwargs):
+        made.append(kwargs)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(Trainer, "__init__", recording)
+    resume = ["train", "--resume", str(ckpt), "--out", str(tmp_path / "m"), *given]
+    assert run_cli(resume, capsys)[0] == 0
+    assert made[0]["checkpoint_every"] == every
 
 
 @pytest.mark.parametrize(("given", "used"), [([], 1), (["--workers", "2"], 2)])

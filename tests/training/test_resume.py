@@ -37,13 +37,16 @@ def test_stop_and_resume_equals_uninterrupted(corpus, tmp_path, stop_after):
 
     part_model, part = _fresh(corpus)
     chunks = [0]
+    clock = []
 
     def stop(t: Trainer) -> None:
         chunks[0] += 1
+        clock.append(t.state()["seconds"])  # a periodic checkpoint's: the time so far
         if chunks[0] == stop_after:
             t.request_stop()
 
     part.train(on_chunk=stop)
+    assert 0 < clock[0] and clock == sorted(clock) and part.seconds >= clock[-1]
     assert not part.finished
     path = part_model.save(tmp_path / "ckpt", extra_state=part.state())
 
@@ -70,6 +73,36 @@ def test_restore_refuses_another_corpus_or_settings(corpus, tmp_path):
     changed = dict(SETTINGS, window=3)
     with pytest.raises(Word2VecError, match="window"):
         Trainer(Word2Vec(corpus.vocab, 16), corpus.vocab, corpus, **changed).restore(state)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"rng": "x"}, "the random generator's state is not a mapping"),
+        ({"rng": {}}, "damaged"),
+        ({"epoch": 7}, "epoch 7 of a run of 2"),
+        ({"epoch": -1}, "epoch is -1"),
+        ({"todo": [{"lo": 10**9, "hi": 2 * 10**9}]}, "ids 1000000000..2000000000 of a corpus"),
+        ({"todo": {"lo": 0}}, "damaged"),
+        ({"accumulators": None}, "no 'accumulators'"),
+        ({"accumulators": [1.0]}, "1 accumulators, not 5"),
+        ({"loss_history": ["a"]}, "damaged"),
+        ({"words_done": "many"}, "damaged"),
+    ],
+)
+def test_restore_refuses_a_damaged_state_in_one_line(corpus, change, message):
+    """A checkpoint whose checksum is right but whose state cannot come from this run (edited,
+    or written by a bug) is refused, never trained from nor a traceback."""
+    model, trainer = _fresh(corpus)
+    trainer.request_stop()
+    trainer.train()
+    state = dict(trainer.state(), **change)
+    if change == {"accumulators": None}:
+        del state["accumulators"]
+    with pytest.raises(Word2VecError) as info:
+        _fresh(corpus)[1].restore(state)
+    assert message in str(info.value) and "\n" not in str(info.value)
+    assert str(info.value).startswith("the checkpoint")
 
 
 def _train(args, cwd, **kwargs):

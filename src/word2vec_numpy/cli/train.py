@@ -43,6 +43,8 @@ from .report import report_after_training
 
 # Options of the command (not of the training) that a resumed run must share.
 RESUMED_INPUT = ("corpus", "max_tokens", "init", "read_vocab")
+# kept by a resumed run unless given again (it may change them, as --workers)
+CHECKPOINTING = ("checkpoint_every", "checkpoint_every_epoch")
 
 
 def _noting_given(action: argparse.Action) -> None:
@@ -231,9 +233,9 @@ def corpus_identity(corpus: str | list[str]) -> dict:
 
 
 def _same_corpus(given: dict, saved: dict) -> bool:
+    """Whether two ``corpus_identity``s are the same text: files by their size and
+    fingerprint (at the same path or not: a file rewritten in place is another text)."""
     if "path" in given and "path" in saved:
-        if given["path"] == saved["path"]:
-            return True
         return (given["size"], given["fingerprint"]) == (saved["size"], saved["fingerprint"])
     return given == saved
 
@@ -290,10 +292,17 @@ def _resume_options(args: argparse.Namespace) -> Word2Vec:
         value = getattr(args, key)
         if key == "corpus" and "corpus_identity" in saved:
             saved_id = saved["corpus_identity"]
+            where = saved_id.get("path", saved_id.get("name"))
             if not explicit(args, key):
                 args.corpus = saved_id.get("path", saved["corpus"])
+                given_id = corpus_identity(args.corpus)
+                # a file that is gone: reading it says so, with the hint for a moved corpus
+                if "path" in given_id and not _same_corpus(given_id, saved_id):
+                    raise Word2VecError(
+                        f"cannot resume: the corpus {where} has changed since the checkpoint "
+                        "was written (its size or contents differ)"
+                    )
             elif not _same_corpus(corpus_identity(value), saved_id):
-                where = saved_id.get("path", saved_id.get("name"))
                 raise Word2VecError(
                     f"cannot resume: --corpus {value} is not the checkpoint's corpus ({where})"
                 )
@@ -309,8 +318,10 @@ def _resume_options(args: argparse.Namespace) -> Word2Vec:
                 f"cannot resume: {flag} {value} differs from the checkpoint's {was}"
             )
         setattr(args, key, saved.get(key))
-    if not explicit(args, "workers") and "workers" in saved:
-        args.workers = saved["workers"]
+    # how the run is carried out, not what it trains: the checkpoint's unless given again
+    for key in ("workers", *CHECKPOINTING):
+        if not explicit(args, key) and key in saved:
+            setattr(args, key, saved[key])
     args.parts = check_resume(args.dask, saved)
     return model
 
@@ -531,10 +542,12 @@ def _train(
                 log(loss.describe())
         options = {key: getattr(args, key) for key in _resumable_keys()}
         options["workers"] = config.workers
+        options.update({key: getattr(args, key) for key in CHECKPOINTING})
         options["corpus_identity"] = corpus_identity(args.corpus)
         if session is not None:
             options["parts"] = corpus.n_parts
         warned: set[str] = set()
+        written = [resumed is not None]  # a checkpoint to fall back on exists
 
         def save_checkpoint(path: str) -> str:
             return model.save(path, extra_state=dict(trainer.state(), cli_options=options))
@@ -544,10 +557,12 @@ def _train(
             training goes on (the disk may have room again by the next one)."""
             try:
                 save_checkpoint(ckpt_path)
+                written[0] = True
             except Word2VecError as exc:
                 if str(exc) not in warned:
                     warned.add(str(exc))
-                    _tell(f"warning: {exc}; training goes on, an earlier checkpoint is kept")
+                    kept = "an earlier checkpoint is kept" if written[0] else "no checkpoint yet"
+                    _tell(f"warning: {exc}; training goes on, {kept}")
 
         trainer = Trainer(
             model,

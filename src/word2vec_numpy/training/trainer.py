@@ -142,7 +142,8 @@ class Trainer:
         self.kept_per_epoch: list[int] = []  # words trained in each finished epoch
         self.accumulators = [0.0, 0, 0.0, 0, 0]  # epoch loss/pairs, log loss/pairs/batches
         self.stop_requested = False
-        self.seconds = 0.0
+        self.seconds = 0.0  # training time of the finished train() calls
+        self._started: float | None = None  # when the running call started
         self.rng = np.random.default_rng(self.config.seed)
         self._last_checkpoint = 0
         self._progress: Progress | None = None
@@ -220,7 +221,7 @@ class Trainer:
             If the backend lost part of its work; raised after the state was brought up to date,
             so ``state()`` can be checkpointed.
         """
-        start = time.perf_counter()
+        start = self._started = time.perf_counter()
         self._on_chunk = on_chunk
         self._last_checkpoint = self.words_done
         job = TrainJob(
@@ -264,6 +265,7 @@ class Trainer:
                 backend.close(job)
             self._progress.close()
             self.seconds += time.perf_counter() - start
+            self._started = None
             self.model.vectors_changed()
             # also when a backend failed: its last report left a state to checkpoint
             self.model.loss_history = list(self.loss_history)
@@ -414,7 +416,9 @@ class Trainer:
             "words_done": self.words_done,
             "pairs_done": self.pairs_done,
             "words_trained": self.words_trained,
-            "seconds": self.seconds,
+            # a checkpoint taken during training counts the running call's time too
+            "seconds": self.seconds
+            + (time.perf_counter() - self._started if self._started is not None else 0.0),
             "accumulators": list(self.accumulators),
             "loss_history": list(self.loss_history),
             "history_epochs": list(self.history_epochs),
@@ -450,16 +454,41 @@ class Trainer:
         mismatch = self.config.resume_mismatch(saved)
         if mismatch:
             raise Word2VecError(f"the checkpoint was made with {mismatch}")
+        try:
+            self._restore_counts(state)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            what = f"no {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
+            raise Word2VecError(f"the checkpoint's training state is damaged: {what}") from None
+
+    def _restore_counts(self, state: dict) -> None:
+        """The counters, the rest of the epoch and the generator of ``state``; a value of the
+        wrong type, or one that cannot come from this run (an epoch past the last, a piece
+        outside the corpus), raises (``ValueError`` and the like)."""
         for key in ("epoch", "epoch_words", "words_done", "pairs_done", "words_trained", "seconds"):
-            setattr(self, key, type(getattr(self, key))(state[key]))
+            value = type(getattr(self, key))(state[key])
+            if value < 0:
+                raise ValueError(f"{key} is {value}")
+            setattr(self, key, value)
+        if self.epoch > self.config.epochs:
+            raise ValueError(f"epoch {self.epoch} of a run of {self.config.epochs}")
         self.todo = _saved_todo(state, len(self.ids))
+        for piece in self.todo or []:
+            if not 0 <= piece.lo <= piece.hi <= len(self.ids) or piece.done < 0:
+                raise ValueError(f"ids {piece.lo}..{piece.hi} of a corpus of {len(self.ids):,}")
         self.epoch_kept = int(state.get("epoch_kept", 0))
         self.words_per_epoch = [int(x) for x in state.get("words_per_epoch", [])]
         self.kept_per_epoch = [int(x) for x in state.get("kept_per_epoch", [])]
-        self.accumulators = list(state["accumulators"])
+        accumulators = state["accumulators"]
+        if len(accumulators) != len(self.accumulators):
+            raise ValueError(f"{len(accumulators)} accumulators, not {len(self.accumulators)}")
+        self.accumulators = [
+            type(a)(x) for a, x in zip(self.accumulators, accumulators, strict=True)
+        ]
         self.loss_history = [float(x) for x in state["loss_history"]]
         self.history_epochs = [int(x) for x in state["history_epochs"]]
         self.epoch_losses = [float(x) for x in state["epoch_losses"]]
+        if not isinstance(state["rng"], dict):
+            raise TypeError("the random generator's state is not a mapping")
         self.rng.bit_generator.state = state["rng"]
 
     def metrics(self, corpus_tokens: int | None = None) -> dict:
