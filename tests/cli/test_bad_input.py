@@ -417,7 +417,10 @@ def test_resume_with_other_options_is_refused(tmp_path, capsys, monkeypatch):
     assert main(["train", *common, "--checkpoint-every-epoch", "--out", str(tmp_path / "k")]) == 0
     checkpoint = str(tmp_path / "k.ckpt.npz")
     for given, shown in (("--lr 0.5", "the checkpoint's 0.025 (the default)"),
-                         ("--window 3", "the checkpoint's 5")):  # fmt: skip
+                         ("--window 3", "the checkpoint's 5"),
+                         ("--hs 1", "--hs 1 differs from the checkpoint's 0"),  # not True, False
+                         ("--no-shrink-windows",
+                          "the checkpoint was made without --no-shrink-windows")):  # fmt: skip
         assert_refused(["train", "--resume", checkpoint, *given.split()], shown, tmp_path, capsys)
     corpus.rename(tmp_path / "moved.txt")  # a moved corpus: the hint is --corpus, not sample
     hint = "corpus file not found: " + str(corpus) + " (if it moved, give --corpus NEW_PATH"

@@ -270,6 +270,14 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
 
 
+# the options given as a bare --NAME or --no-NAME (``register``), not with a value
+_FLAGS = {
+    f.name
+    for f in TrainConfig.cli_fields()
+    if isinstance(f.default, bool) and f.metadata["check"] is not switch
+}
+
+
 def _resumable_keys() -> tuple[str, ...]:
     fields = TrainConfig.cli_fields()
     return RESUMED_INPUT + tuple(f.name for f in fields if f.metadata["resume"]) + ("min_count",)
@@ -310,10 +318,16 @@ def _resume_options(args: argparse.Namespace) -> Word2Vec:
         if explicit(args, key) and value != saved.get(key):
             flag = "--" + key.replace("_", "-")
             was = saved.get(key)
+            if isinstance(value, bool) and key in _FLAGS:  # --NAME / --no-NAME, no value
+                given = flag if value else "--no-" + flag[2:]
+                raise Word2VecError(
+                    f"cannot resume: the checkpoint was made without {given} (leave it out)"
+                )
             if was is None:  # not given then: the model's default, shown as its value
                 config = model.config
                 default = {"lr": config.start_lr, "batch_size": config.batch_centres}
                 was = f"{default.get(key, getattr(config, key, None))} (the default)"
+            value, was = (int(v) if isinstance(v, bool) else v for v in (value, was))  # --hs 1
             raise Word2VecError(
                 f"cannot resume: {flag} {value} differs from the checkpoint's {was}"
             )
