@@ -1,21 +1,62 @@
 """word2vec (skip-gram, CBOW; negative sampling, hierarchical softmax) from scratch in NumPy."""
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
+from typing import TYPE_CHECKING, Any
 
-try:  # the version is defined once, in pyproject.toml
-    __version__ = version("word2vec-numpy")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+# The names below, and ``__version__``, are made when first used (PEP 562), so that the
+# command line's entry point (``cli.entry``) starts, and answers a Ctrl-C, before NumPy and
+# the rest load.
+_EXPORTS = {
+    "TrainConfig": ".config",
+    "EncodedCorpus": ".data.encode",
+    "encode_corpus": ".data.encode",
+    "load_sample_corpus": ".data.sample",
+    "sample_questions": ".data.sample",
+    "iter_sentences": ".data.text",
+    "tokenize": ".data.text",
+    "Vocabulary": ".data.vocab",
+    "Word2VecError": ".errors",
+    "Word2Vec": ".model.word2vec",
+    "Trainer": ".training.trainer",
+    "KeyedVectors": ".vectors.keyed",
+}
 
-from .config import TrainConfig  # noqa: E402
-from .data.encode import EncodedCorpus, encode_corpus  # noqa: E402
-from .data.sample import load_sample_corpus, sample_questions  # noqa: E402
-from .data.text import iter_sentences, tokenize  # noqa: E402
-from .data.vocab import Vocabulary  # noqa: E402
-from .errors import Word2VecError  # noqa: E402
-from .model.word2vec import Word2Vec  # noqa: E402
-from .training.trainer import Trainer  # noqa: E402
-from .vectors.keyed import KeyedVectors  # noqa: E402
+if TYPE_CHECKING:
+    from .config import TrainConfig
+    from .data.encode import EncodedCorpus, encode_corpus
+    from .data.sample import load_sample_corpus, sample_questions
+    from .data.text import iter_sentences, tokenize
+    from .data.vocab import Vocabulary
+    from .errors import Word2VecError
+    from .model.word2vec import Word2Vec
+    from .training.trainer import Trainer
+    from .vectors.keyed import KeyedVectors
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()[name] = _version()
+        return globals()[name]
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def _version() -> str:
+    """The version, defined once, in pyproject.toml."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("word2vec-numpy")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS) | {"__version__"})
+
 
 __all__ = [
     "EncodedCorpus",

@@ -757,3 +757,30 @@ def test_resume_uses_the_checkpoints_workers_unless_given(corpus, tmp_path, caps
     assert metrics["hyperparameters"]["workers"] == used
     n = metrics["corpus_words_in_vocab"]
     assert metrics["words_read_per_epoch"] == [n, n]
+
+
+# -- the start ------------------------------------------------------------------------------------
+def test_the_entry_point_starts_before_numpy_loads():
+    """``word2vec-numpy`` answers a Ctrl-C from its first tenth of a second: the package and
+    the entry point load nothing heavy (the commands, and NumPy, load inside ``cli.entry``)."""
+    probe = "import sys, word2vec_numpy, word2vec_numpy.cli; print(sorted(sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    loaded = done.stdout
+    assert done.returncode == 0 and "word2vec_numpy.cli" in loaded, done.stderr
+    assert "'numpy'" not in loaded and "word2vec_numpy.cli.main" not in loaded
+
+
+def test_ctrl_c_while_the_commands_load_is_one_line(monkeypatch, capsys):
+    import types
+
+    from word2vec_numpy.cli import entry
+
+    class Loading(types.ModuleType):
+        def __getattr__(self, name):
+            raise KeyboardInterrupt  # Ctrl-C in the middle of the import
+
+    monkeypatch.setitem(sys.modules, "word2vec_numpy.cli.main", Loading("main"))
+    with pytest.raises(SystemExit) as info:
+        entry()
+    assert info.value.code == 130
+    assert capsys.readouterr().err == "word2vec-numpy: interrupted\n"
