@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import json
 import math
 import os
@@ -26,6 +27,7 @@ __all__ = [
     "OutputLock",
     "atomic_write",
     "json_text",
+    "remove_unfinished",
     "same_file",
     "signals_deferred",
     "why",
@@ -126,6 +128,17 @@ def _kind(mode: int) -> str:
     if stat.S_ISSOCK(mode):
         return "a socket"
     return "not a regular file"
+
+
+def remove_unfinished(target: str | os.PathLike) -> None:
+    """Remove the temporary files of writes of ``target`` that never finished (a process
+    killed with ``kill -9`` while it wrote): ``.NAME.XXXXXXXX.tmp`` beside it. Only for a
+    caller that knows nobody else is writing ``target`` now (it holds its ``OutputLock``)."""
+    target = Path(target)
+    pattern = f".{glob.escape(target.name)}.{'[0-9a-f]' * 8}.tmp"
+    for leftover in target.parent.glob(pattern):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 def _write_atomically(

@@ -275,7 +275,9 @@ def test_stop_checkpoint_on_a_full_disk_goes_to_the_temp_folder(
     code, _, err = run_cli(
         ["train", "--corpus", str(corpus), "--out", str(out), *SMALL, "--workers", "1"], capsys
     )
-    assert code == 130 and len(_lines(err)) == 1, err
+    # the earlier checkpoint is named as one this run replaces, then the stop in one line
+    assert code == 130 and len(_lines(err)) == 2, err
+    assert _lines(err)[0].startswith(f"warning: {out}.ckpt.npz is the checkpoint of an earlier")
     kept = next((tmp_path / "tmp").glob("word2vec-numpy-*-m.ckpt.npz"))
     assert f"checkpoint saved to {kept}: resume with: word2vec-numpy train --resume {kept}" in err
     assert (tmp_path / "m.ckpt.npz").read_bytes() == b"an earlier checkpoint"
@@ -390,6 +392,10 @@ def test_a_lock_left_by_a_dead_run_is_taken_over(corpus, tmp_path):
     holder.kill()  # SIGKILL: no clean-up, the lock file stays
     holder.wait()
     assert (tmp_path / "m.lock").read_text().strip() == str(holder.pid)
+    # the dead run's unfinished writes (kill -9 in the middle), and a file not ours
+    unfinished = [".m.npz.0123abcd.tmp", ".m.ckpt.npz.89abcdef.tmp", ".m.metrics.json.00000000.tmp"]
+    for name in [*unfinished, ".other.npz.0123abcd.tmp"]:
+        (tmp_path / name).write_bytes(b"half")
     code, out, err = _finish(
         _child(
             [
@@ -411,6 +417,8 @@ def test_a_lock_left_by_a_dead_run_is_taken_over(corpus, tmp_path):
     assert code == 0, err
     assert f"taking over {Path('m.lock')}, left by process {holder.pid}" in err
     assert not (tmp_path / "m.lock").exists()
+    assert not any((tmp_path / name).exists() for name in unfinished)
+    assert (tmp_path / ".other.npz.0123abcd.tmp").exists()
 
 
 @pytest.mark.parametrize(
@@ -705,6 +713,18 @@ def test_resume_refuses_another_corpus(corpus, short_corpus, tmp_path, capsys):
     assert code == 2 and len(_lines(err)) == 1
     assert "is not the checkpoint's corpus" in err and str(corpus) in err
     assert ckpt.exists()
+
+
+def test_a_new_run_over_a_stopped_one_says_it_replaces_its_checkpoint(corpus, tmp_path, capsys):
+    ckpt = _checkpoint(corpus, tmp_path, capsys, "--workers", "1")
+    args = ["train", "--corpus", str(corpus), "--out", str(tmp_path / "m"), *SMALL]
+    code, _, err = run_cli([*args, "--workers", "1"], capsys)
+    assert code == 0 and _lines(err) == [
+        f"warning: {ckpt} is the checkpoint of an earlier run that was stopped; this run "
+        f"starts anew and replaces it (to continue that run instead: word2vec-numpy train "
+        f"--resume {ckpt} --out {tmp_path / 'm'})"
+    ]
+    assert not ckpt.exists()
 
 
 def test_resume_refuses_a_corpus_changed_in_place(corpus, tmp_path, capsys):

@@ -29,7 +29,7 @@ from ..data.sample import generate_sample_sentences
 from ..data.text import MAX_TOKEN_CHARS, ReadStats, cut_sentences, iter_corpus
 from ..data.vocab import Vocabulary
 from ..errors import Word2VecError
-from ..files import DEFERRED_SIGNALS, OutputLock, write_json
+from ..files import DEFERRED_SIGNALS, OutputLock, remove_unfinished, write_json
 from ..formats.npz import model_path
 from ..model.word2vec import ARCHITECTURE, Word2Vec
 from ..training.backend import BackendFailed
@@ -463,8 +463,12 @@ def run(args: argparse.Namespace) -> int:
     stem = str(out)[: -len(".npz")]
     try:
         with OutputLock(stem + ".lock", what=str(out)) as lock:
-            if lock.stale_pid and not args.quiet:
-                _tell(f"taking over {lock.path}, left by process {lock.stale_pid} (not running)")
+            if lock.stale_pid:  # a run that was killed: its unfinished writes go
+                for name in (out, stem + ".ckpt.npz", stem + ".metrics.json"):
+                    remove_unfinished(name)
+                if not args.quiet:
+                    dead = lock.stale_pid
+                    _tell(f"taking over {lock.path}, left by process {dead} (not running)")
             return _train(args, config, resumed, initial, out, stem)
     except BaseException:
         _remove_empty(made)  # a run that wrote nothing leaves no folder behind
@@ -482,6 +486,12 @@ def _train(
     """Read, train and save, with ``OUT.lock`` held."""
     ckpt_path = stem + ".ckpt.npz"
     log = (lambda *a: None) if args.quiet else (lambda text: _tell(text))
+    if resumed is None and os.path.exists(ckpt_path):
+        checks.warn(
+            f"{ckpt_path} is the checkpoint of an earlier run that was stopped; this run starts "
+            f"anew and replaces it (to continue that run instead: word2vec-numpy train "
+            f"--resume {shlex.quote(ckpt_path)} --out {shlex.quote(args.out)})"
+        )
     stats = ReadStats()
     start_vocab = _vocabulary(args, config, initial)
     t0 = time.perf_counter()
