@@ -82,6 +82,27 @@ def test_serve_reads_the_report_files_beside_the_model(vectors_file, captured, c
     code, _, err = run(["serve", str(vectors_file), "--port", "0"], capsys)
     assert code == 0 and err.count("\n") == 1 and "ignoring" in err and "vec.eval.json" in err
     assert captured["app"].state.explorer.report()["evaluation"] is None
+    # nested too deeply: for our report (900 levels) or even for reading (100,000)
+    for depth in (900, 100_000):
+        (vectors_file.parent / "vec.eval.json").write_text('{"a":' * depth + "1" + "}" * depth)
+        code, _, err = run(["serve", str(vectors_file), "--port", "0"], capsys)
+        assert code == 0 and err.count("\n") == 1 and "nested more than 32 levels deep" in err
+        assert captured["app"].state.explorer.report()["evaluation"] is None
+
+
+def test_a_host_name_of_this_machine_is_loopback(vectors_file, captured, monkeypatch, capsys):
+    """Loopback is judged by the address bound: a name that resolves to 127.0.0.1 gets no
+    warning, and requests for other host names are refused (DNS rebinding)."""
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        return real("127.0.0.1" if host == "myhost" else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    code, _, err = run(["serve", str(vectors_file), "--port", "0", "--host", "myhost"], capsys)
+    assert code == 0 and err == ""
+    (trusted,) = [m for m in captured["app"].user_middleware if "allowed_hosts" in m.kwargs]
+    assert "myhost" in trusted.kwargs["allowed_hosts"] and "evil.example" not in str(trusted)
 
 
 def test_serve_bad_input_is_one_line_exit_2(vectors_file, tmp_path, capsys):
@@ -155,3 +176,29 @@ def test_serve_command_answers_over_http(vectors_file):
             proc.kill()
             raise
     assert code == 0
+
+
+def test_ctrl_c_waits_for_requests_in_progress_and_a_second_one_stops_at_once(
+    monkeypatch, capsys
+):
+    pytest.importorskip("uvicorn")
+    from word2vec_numpy.web import server
+
+    s = server._server(None, "warning")
+    s.server_state.tasks.add(object())  # a t-SNE map still computing
+    s.handle_exit(signal.SIGINT, None)
+    assert s.should_exit and not s.force_exit
+    assert capsys.readouterr().err == (
+        "word2vec-numpy serve: waiting for 1 request to finish (Ctrl-C again to stop now)\n"
+    )
+
+    def exit_now(code):
+        raise SystemExit(code)
+
+    monkeypatch.setattr(os, "_exit", exit_now)
+    with pytest.raises(SystemExit) as info:
+        s.handle_exit(signal.SIGINT, None)  # no cancelled request's traceback, no waiting
+    assert info.value.code == 0 and capsys.readouterr().out == "stopped without waiting\n"
+    idle = server._server(None, "warning")
+    idle.handle_exit(signal.SIGINT, None)  # nothing running: it simply stops
+    assert idle.should_exit and capsys.readouterr().err == ""

@@ -128,6 +128,13 @@ def test_tsne_2d_keeps_clusters_apart():
     assert gap > 3 * max(a.std(0).max(), b.std(0).max())
     with pytest.raises(Word2VecError, match="at least 5 words"):
         plot.tsne_2d(X[:4])
+    # vectors with no spread crashed scikit-learn (a segfault of the whole process): refused
+    same = np.tile([1.0, 2.0, 3.0], (6, 1)) * np.arange(1, 7)[:, None]  # one direction
+    for degenerate in (same, np.zeros((6, 3))):
+        with pytest.raises(Word2VecError, match="all point the same way"):
+            plot.tsne_2d(degenerate.astype(np.float32))
+    with pytest.raises(Word2VecError, match="at least 2 dimensions"):
+        plot.tsne_2d(X[:, :1])
 
 
 def test_check_plot_extra_finds_a_missing_module_without_importing_it(monkeypatch):

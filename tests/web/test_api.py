@@ -140,6 +140,16 @@ def test_unknown_words_are_404_with_suggestions(client):
     body = error_of(client.get("/api/analogy", params=params), 404)
     assert [u["word"] for u in body["unknown"]] == ["kign", "wman"]
     assert "woman" in body["unknown"][1]["suggestions"]
+    # in the order of the fields a, b, c (not a, c, b as the sum a - b + c is made)
+    params = {"a": "kign", "b": "mna", "c": "wman"}
+    body = error_of(client.get("/api/analogy", params=params), 404)
+    assert [u["word"] for u in body["unknown"]] == ["kign", "mna", "wman"]
+    # an empty field is named
+    for field in "abc":
+        params = dict({"a": "king", "b": "man", "c": "woman"}, **{field: ""})
+        assert error_of(client.get("/api/analogy", params=params), 400) == {
+            "error": f"{field} is empty"
+        }
 
 
 def test_analogy_abc_and_word_lists(client, kv):
@@ -214,6 +224,7 @@ def test_map_pca_and_cache(client, kv):
     assert 0 < body["explained"][1] <= body["explained"][0] < 1
     again = client.get("/api/map", params={"n": 50, "method": "pca"}).json()
     assert again == body  # the cached result
+    assert client.get("/api/map", params={"n": 50, "method": "PCA"}).json() == body  # as 3COSMUL
     everything = client.get("/api/map", params={"n": 10_000}).json()
     assert everything["n"] == len(kv)  # n beyond the vocabulary: all of it
 

@@ -52,6 +52,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+MAX_REPORT_DEPTH = 32  # our reports are 3-4 levels deep
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in a JSON value (without recursion)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            todo.extend((x, level + 1) for x in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def read_report(model_path: str | Path) -> dict[str, Any]:
     """The JSON files beside a model: ``metrics`` (``MODEL.metrics.json``, written by
     ``train``) and ``evaluation`` (``MODEL.eval.json``, by ``evaluate --save``); a missing
@@ -62,15 +76,20 @@ def read_report(model_path: str | Path) -> dict[str, Any]:
         report[key] = None
         if not path.is_file():
             continue
+        deep = f"nested more than {MAX_REPORT_DEPTH} levels deep"
         try:
             value = json.loads(path.read_text(encoding="utf-8"))
+            problem = None if isinstance(value, dict) else "not a JSON object"
+            if problem is None and _depth(value) > MAX_REPORT_DEPTH:
+                problem = deep
+        except RecursionError:  # too deep even to read
+            problem = deep
         except (OSError, ValueError) as exc:
-            print(f"word2vec-numpy serve: ignoring {path}: {exc}", file=sys.stderr)
-            continue
-        if isinstance(value, dict):
-            report[key] = value
+            problem = str(exc)
+        if problem is not None:
+            print(f"word2vec-numpy serve: ignoring {path}: {problem}", file=sys.stderr)
         else:
-            print(f"word2vec-numpy serve: ignoring {path}: not a JSON object", file=sys.stderr)
+            report[key] = value
     return report
 
 
@@ -88,12 +107,13 @@ def run(args: argparse.Namespace) -> int:
         n = args.limit
         vectors = KeyedVectors(vectors.index_to_key[:n], vectors.vectors[:n], vectors.counts[:n])
     report = read_report(args.model)
-    loopback = is_loopback(args.host)
+    sock = bind(args.host, args.port)
+    # judged by the address bound, not by its name: a name may resolve to loopback
+    loopback = is_loopback(sock.getsockname()[0])
     # On loopback, refuse requests for other host names (DNS rebinding); a chosen public
     # address may be reached by any name.
     hosts = ["127.0.0.1", "localhost", "[::1]", "::1", args.host] if loopback else None
     app = create_app(vectors, model, report, name=Path(args.model).name, allowed_hosts=hosts)
-    sock = bind(args.host, args.port)
     url = url_of(sock)
     print(
         f"serving {args.model} ({len(vectors):,} words, {vectors.vector_size} dimensions) "

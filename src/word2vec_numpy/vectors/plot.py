@@ -244,10 +244,18 @@ def tsne_2d(vectors: np.ndarray, seed: int = 0) -> tuple[np.ndarray, float]:
     n = len(vectors)
     if n < 5:
         raise Word2VecError(f"t-SNE needs at least 5 words, got {n}")
+    if vectors.ndim != 2 or vectors.shape[1] < 2:
+        raise Word2VecError("t-SNE needs vectors of at least 2 dimensions")
     TSNE = _tsne_class()
     # Unit rows: Euclidean distance between unit vectors is a monotone function of cosine,
     # sqrt(2 - 2 cos), so t-SNE sees the same neighbourhoods as most_similar.
     x = unit_rows(vectors).astype(np.float64)
+    # Rows that all point one way (or are all zero) have no spread: scikit-learn's PCA
+    # start divides by it and its Barnes-Hut code then crashes the process (a segfault).
+    if np.ptp(x, axis=0).max() <= 1e-6:  # (float32 rounding of equal unit rows)
+        raise Word2VecError(
+            f"t-SNE needs words whose vectors differ; these {n} all point the same way"
+        )
     # Perplexity must stay below the number of points; 30 is the usual default.
     perplexity = float(min(30.0, max(2.0, (n - 1) / 3)))
     tsne = TSNE(

@@ -100,7 +100,7 @@ def create_app(
         _api("/api/analogy", lambda q: _analogy(explorer, q)),
         _api(
             "/api/map",
-            lambda q: explorer.map(q.integer("n", 1000), q.text("method", "pca")),
+            lambda q: explorer.map(q.integer("n", 1000), q.text("method", "pca").lower()),
         ),
     ]
     middleware = [Middleware(SecurityHeaders)]
@@ -148,6 +148,7 @@ def _analogy(explorer: Explorer, q: Query) -> dict[str, Any]:
     topn = q.integer("topn", 10)
     if any(v is not None for v in abc):
         a, b, c = (q.text(k) for k in ("a", "b", "c"))  # missing ones are a 400
+        explorer.check_fields({"a": a, "b": b, "c": c})  # errors name a, b, c in this order
         return explorer.analogy([a, c], [b], method, topn)
     positive, negative = q.texts("positive"), q.texts("negative")
     if not positive:

@@ -163,6 +163,13 @@ class Explorer:
             "neighbours": [{"word": w, "score": _finite(s)} for w, s in found],
         }
 
+    def check_fields(self, fields: Mapping[str, str]) -> None:
+        """Each field's word, by the field's name (``a is empty``), then the unknown ones in
+        the fields' order (404)."""
+        for name, word in fields.items():
+            _check_word(name, word)
+        self.check_words(list(fields.values()))
+
     def analogy(
         self,
         positive: Sequence[str],
@@ -181,8 +188,9 @@ class Explorer:
             raise QueryError(400, "an analogy needs at least one positive word")
         if len(positive) + len(negative) > MAX_QUERY_WORDS:
             raise QueryError(400, f"at most {MAX_QUERY_WORDS} words in one analogy")
-        for w in list(positive) + list(negative):
-            _check_word("word", w)
+        for kind, words in (("positive", positive), ("negative", negative)):
+            for w in words:
+                _check_word(f"a {kind} word", w)
         self.check_words(list(positive) + list(negative))
         if method == "3cosadd":
             found = self.kv.most_similar(

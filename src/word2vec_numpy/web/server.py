@@ -5,7 +5,10 @@ in a background thread for tests and benchmarks."""
 from __future__ import annotations
 
 import ipaddress
+import os
+import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -61,7 +64,37 @@ def _server(app: Any, log_level: str) -> Any:
             "serve needs uvicorn and starlette: pip install 'word2vec-numpy[serve]'"
         ) from None
     config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off")
-    return uvicorn.Server(config)
+    return _Stopping.of(uvicorn.Server)(config)
+
+
+class _Stopping:
+    """The stop of ``serve`` (a mixin over ``uvicorn.Server``). The first Ctrl-C lets the
+    requests in progress finish (a t-SNE map can take a minute) and says so, which uvicorn
+    logs only at "info"; a second one stops at once. uvicorn's own forced stop would cancel
+    the requests with a traceback on the terminal and still wait for their threads."""
+
+    server_state: Any
+    should_exit: bool
+
+    @staticmethod
+    def of(base: type) -> type:
+        return type("Server", (_Stopping, base), {})
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        busy = len(self.server_state.tasks)
+        if self.should_exit and sig == signal.SIGINT:
+            print("stopped without waiting", flush=True)
+            sys.stderr.flush()
+            os._exit(0)  # nothing to save: a server of a model read once
+        if not self.should_exit and busy:
+            requests = "1 request" if busy == 1 else f"{busy} requests"
+            print(
+                f"word2vec-numpy serve: waiting for {requests} to finish (Ctrl-C again to stop "
+                "now)",
+                file=sys.stderr,
+                flush=True,
+            )
+        super().handle_exit(sig, frame)  # type: ignore[misc]
 
 
 def one_blas_thread() -> Any:

@@ -94,7 +94,12 @@
   };
 
   function parseHash() {
-    const hash = decodeURIComponent(window.location.hash.slice(1));
+    let hash = window.location.hash.slice(1);
+    try {
+      hash = decodeURIComponent(hash);
+    } catch (e) {
+      // a malformed % escape (a link typed by hand, "#explore/50%"): taken as written
+    }
     const slash = hash.indexOf("/");
     const view = slash < 0 ? hash : hash.slice(0, slash);
     const word = slash < 0 ? null : hash.slice(slash + 1);
@@ -638,7 +643,9 @@
       if (state.mapMethod === button.dataset.method) return;
       state.mapMethod = button.dataset.method;
       if (state.mapMethod === "tsne" && state.mapN > state.info.limits.tsne) {
-        state.mapN = state.info.limits.tsne;
+        // the largest size on the menu that t-SNE takes (the cap itself may not be on it)
+        const sizes = [...$("map-n").options].map((o) => Number(o.value));
+        state.mapN = Math.max(...sizes.filter((n) => n <= state.info.limits.tsne));
         $("map-n").value = String(state.mapN);
       }
       syncControls();
