@@ -166,6 +166,21 @@ def test_a_corpus_on_the_cluster_needs_the_backend(prepared):
         Trainer(Word2Vec(prepared.vocab, dim=8), prepared.vocab, prepared)
 
 
+def test_the_local_workers_leave_ctrl_c_to_the_driver(cluster):
+    """A terminal's Ctrl-C goes to the whole process group; the local cluster's workers,
+    started with SIGINT ignored, keep training until the driver stops them (they died
+    mid-round, and the driver waited for them 95 s)."""
+    client, _ = cluster
+    for pid in client.run(os.getpid).values():
+        with open(f"/proc/{pid}/status") as status:
+            ignored = next(int(line.split()[1], 16) for line in status if line.startswith("SigIgn"))
+        assert ignored & (1 << (signal.SIGINT - 1)), pid
+    before = signal.getsignal(signal.SIGINT)
+    with dask_backend._sigint_ignored():
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    assert signal.getsignal(signal.SIGINT) == before  # the driver's own is back
+
+
 def test_command_line_on_a_running_scheduler(cluster, small_path, tmp_path, capsys):
     client, _ = cluster
     out = tmp_path / "model"

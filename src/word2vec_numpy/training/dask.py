@@ -47,15 +47,18 @@ the trainer then stands at the last merged round, where the command line writes 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
+import signal
 import socket
 import sys
+import threading
 import time
 import uuid
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -138,7 +141,10 @@ def connect(address: str, timeout: float = 10.0) -> tuple[Any, Any]:
     cluster = None
     try:
         if kind == "local":
-            with warnings.catch_warnings():  # "port 8787 is in use": another cluster's
+            # The workers are this process's children, in its process group: a Ctrl-C at the
+            # terminal reaches them too and killed them mid-round. Started with SIGINT ignored
+            # (which they keep), they leave the stop to this process, which asks them.
+            with warnings.catch_warnings(), _sigint_ignored():
                 warnings.filterwarnings("ignore", message="Port .* is already in use")
                 cluster = distributed.LocalCluster(
                     host="127.0.0.1",
@@ -164,6 +170,20 @@ def connect(address: str, timeout: float = 10.0) -> tuple[Any, Any]:
             cluster.close()
         raise
     return client, cluster
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored meanwhile (in the main thread; elsewhere nothing changes), so that the
+    processes started meanwhile inherit it ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _probe(address: str, timeout: float) -> None:
