@@ -199,6 +199,36 @@ def test_command_line_on_a_running_scheduler(cluster, small_path, tmp_path, caps
     assert not list(tmp_path.glob("*.ckpt.npz"))  # superseded by the finished model
 
 
+def test_resume_on_the_command_line_keeps_the_synchronisations(
+    cluster, small_path, tmp_path, capsys, monkeypatch
+):
+    """``--resume`` without ``--sync-every`` took the default (100,000 words), so the resumed
+    run merged at other points than the stopped one: other weights. It keeps the
+    checkpoint's, and ends with the undisturbed run's weights."""
+    client, _ = cluster
+    argv = ["train", "--dask", client.scheduler.address, "--corpus", str(small_path)]
+    argv += ["--max-tokens", "60000", "--dim", "8", "--epochs", "2", "--sync-every", "8000"]
+    argv += ["--quiet"]
+    assert run_cli([*argv, "--out", str(tmp_path / "whole")], capsys)[0] == 0
+    train = Trainer.train
+
+    def stop_soon(self, on_chunk=None):
+        return train(self, on_chunk=lambda t: t.request_stop() if t.words_done > 20_000 else None)
+
+    monkeypatch.setattr(Trainer, "train", stop_soon)
+    assert run_cli([*argv, "--out", str(tmp_path / "cut")], capsys)[0] == 130
+    monkeypatch.setattr(Trainer, "train", train)
+    resume = ["train", "--resume", str(tmp_path / "cut.ckpt.npz"), "--out", str(tmp_path / "cut")]
+    code, _, err = run_cli([*resume, "--dask", client.scheduler.address, "--quiet"], capsys)
+    assert code == 0, err
+    import json
+
+    metrics = json.loads((tmp_path / "cut.metrics.json").read_text())
+    assert metrics["hyperparameters"]["sync_every"] == 8000
+    whole, cut = Word2Vec.load(tmp_path / "whole.npz"), Word2Vec.load(tmp_path / "cut.npz")
+    np.testing.assert_array_equal(cut.W_in, whole.W_in)
+
+
 SETTINGS = dict(epochs=2, sync_every=15_000, quiet=True)
 
 

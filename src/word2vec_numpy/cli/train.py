@@ -43,8 +43,9 @@ from .report import report_after_training
 
 # Options of the command (not of the training) that a resumed run must share.
 RESUMED_INPUT = ("corpus", "max_tokens", "init", "read_vocab")
-# kept by a resumed run unless given again (it may change them, as --workers)
-CHECKPOINTING = ("checkpoint_every", "checkpoint_every_epoch")
+# kept by a resumed run unless given again (it may change them, as --workers); with --dask
+# the synchronisations shape the weights: the same ones resume to the undisturbed run's
+CARRIED = ("sync_every", "checkpoint_every", "checkpoint_every_epoch")
 
 
 def _noting_given(action: argparse.Action) -> None:
@@ -333,7 +334,7 @@ def _resume_options(args: argparse.Namespace) -> Word2Vec:
             )
         setattr(args, key, saved.get(key))
     # how the run is carried out, not what it trains: the checkpoint's unless given again
-    for key in ("workers", *CHECKPOINTING):
+    for key in ("workers", *CARRIED):
         if not explicit(args, key) and key in saved:
             setattr(args, key, saved[key])
     args.parts = check_resume(args.dask, saved)
@@ -566,7 +567,7 @@ def _train(
                 log(loss.describe())
         options = {key: getattr(args, key) for key in _resumable_keys()}
         options["workers"] = config.workers
-        options.update({key: getattr(args, key) for key in CHECKPOINTING})
+        options.update({key: getattr(args, key) for key in CARRIED})
         options["corpus_identity"] = corpus_identity(args.corpus)
         if session is not None:
             options["parts"] = corpus.n_parts
