@@ -118,6 +118,37 @@ def test_bad_scheduler_addresses_are_one_line(capsys):
     # nothing listens on port 1 of this machine: refused at once, not after Dask's retries
     with pytest.raises(Word2VecError, match=r"cannot reach the Dask scheduler at tcp://127\.0"):
         connect("tcp://127.0.0.1:1", timeout=5)
+    code, _, err = run_cli(["train", "--dask", "", "--quiet"], capsys)  # an empty $ADDRESS
+    assert code == 2 and "--dask must be a scheduler address" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("answer", [None, b"HTTP/1.1 400 Bad Request\r\n\r\n", b""])
+def test_a_server_that_is_not_a_dask_scheduler_is_named(answer):
+    """A web server (the dashboard's port 8787 for the scheduler's 8786): Dask waited for ever
+    on one that stays silent and ran out of memory on an HTTP answer (read as a length)."""
+    import socket
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def serve():
+        conn, _ = server.accept()
+        with conn:
+            if answer is None:
+                conn.recv(1)  # silent until it is spoken to: returns when the client leaves
+            elif answer:
+                conn.sendall(answer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(Word2VecError, match="is not a Dask scheduler") as info:
+            connect(f"tcp://127.0.0.1:{port}", timeout=1)
+        said = {None: "sent no Dask handshake within 1 s", b"": "closed the connection"}
+        assert said.get(answer, "answered in another protocol") in str(info.value)
+    finally:
+        thread.join(5)
+        server.close()
 
 
 # ------------------------------------------------------------------------------ the cluster

@@ -48,6 +48,7 @@ from ..errors import Word2VecError
 from ..files import same_file
 from ..formats.npz import model_path
 from ..model.losses import LOSSES
+from ..training.dask import parse_address
 from ..vectors.evaluate import check_analogy_file, check_word_pairs_file, evaluate_word_pairs
 from ..vectors.plot import check_plot_extra
 from .common import data_folder_benchmarks
@@ -185,6 +186,8 @@ def before_training(args: argparse.Namespace, config: TrainConfig) -> None:
         check_plot_extra()
     if not args.resume:
         check_memory(1, config, whole=False)
+    dask = getattr(args, "dask", None)
+    local = parse_address(dask) if dask is not None else None  # "" (an empty $VAR) too
     # warnings, and where the files go, once nothing is refused
     name = args.corpus
     if isinstance(name, str) and name in BUILT_IN_CORPORA and os.path.exists(name):
@@ -205,6 +208,11 @@ def before_training(args: argparse.Namespace, config: TrainConfig) -> None:
     if "sync_every" in (getattr(args, "given", None) or ()) and not getattr(args, "dask", None):
         warn("--sync-every is read only with --dask: ignored")
     cores = os.cpu_count()
+    if cores and local is not None and local[0] == "local" and int(local[1]) > cores:
+        warn(
+            f"--dask {dask} is more than the {cores} cores of this machine: the workers "
+            f"take turns and training is slower; use --dask local:{cores} or fewer"
+        )
     if cores and config.workers > cores:
         warn(
             f"--workers {config.workers} is more than the {cores} cores of this machine: the "

@@ -497,7 +497,7 @@ def _train(
     start_vocab = _vocabulary(args, config, initial)
     t0 = time.perf_counter()
     ids_path = Path(stem + ".ids.u32")
-    session = DaskSession(args.dask, log) if args.dask else None
+    session = DaskSession(args.dask, log) if args.dask is not None else None
     if session is not None and initial is not None:
         raise Word2VecError("--init is not supported with --dask yet: train on one machine")
     try:  # the id file (and the Dask session) go on every exit

@@ -187,14 +187,38 @@ def _sigint_ignored() -> Iterator[None]:
 
 
 def _probe(address: str, timeout: float) -> None:
-    """Open and close a TCP connection to a ``tcp://`` scheduler address, so that a refused
-    connection is reported at once rather than after Dask's retries."""
+    """Connect to a ``tcp://`` scheduler address and read the start of its handshake, so that
+    a refused connection is reported at once rather than after Dask's retries, and a server
+    that is not a Dask scheduler (the dashboard's port, a web server) is named as such: Dask
+    itself waited for ever there, or read an HTTP answer as a frame length of exabytes and
+    ran out of memory.
+
+    A Dask server speaks first: its handshake's first 8 bytes are the number of frames of a
+    message (little-endian), a small number."""
     scheme, _, rest = address.rpartition("://")
     if scheme != "tcp":
         return
     host, _, port = rest.rpartition(":")
-    with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
-        pass
+    said = f"sent no Dask handshake within {timeout:g} s"
+    with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout) as sock:
+        start = b""
+        try:
+            while len(start) < 8:
+                got = sock.recv(8 - len(start))
+                if not got:
+                    said = "closed the connection"
+                    break
+                start += got
+        except TimeoutError:
+            pass
+    if len(start) == 8:
+        if int.from_bytes(start, "little") <= 1000:
+            return
+        said = "answered in another protocol"
+    raise Word2VecError(
+        f"{address} is not a Dask scheduler (it {said}; a scheduler's port is usually 8786, "
+        "its dashboard's 8787)"
+    )
 
 
 def _versions() -> dict[str, str]:
