@@ -174,6 +174,13 @@ def test_max_tokens_reads_what_one_machine_reads(cluster, small_path, tmp_path):
     np.testing.assert_array_equal(part_ids(client, cut), np.asarray(one.ids))
 
 
+def test_no_corpus_is_said_so(cluster):
+    client, _ = cluster
+    for corpus in ((), []):  # blamed the cluster: "IndexError: list index out of range"
+        with pytest.raises(Word2VecError, match="no corpus given"):
+            train_distributed(client, corpus=corpus)
+
+
 def test_a_worker_that_cannot_read_the_corpus_is_one_line(cluster, tmp_path):
     client, _ = cluster
     missing = str(tmp_path / "not-there.txt")
@@ -326,3 +333,34 @@ def test_a_worker_killed_mid_round_changes_nothing(cluster, reference):
     np.testing.assert_array_equal(model.W_in, expected.W_in)
     np.testing.assert_array_equal(model.W_out, expected.W_out)
     assert trainer.epoch_losses == undisturbed.epoch_losses
+
+
+class _NoWorkers:
+    """A client whose workers are all gone: a scatter waits its timeout, then fails."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def nthreads(self) -> dict:
+        return {}
+
+    def scatter(self, data, workers=None, hash=False, timeout=None):
+        self.waits.append(timeout)
+        raise TimeoutError("No valid workers found")
+
+
+def test_with_no_worker_left_a_send_gives_up_after_lost_after(monkeypatch):
+    """All workers lost: the run stopped after 3 sends of 30 s each (93 s, "cannot send
+    data"); it stops as documented, after ``lost_after`` seconds with no worker."""
+    monkeypatch.setattr(dask_backend.time, "sleep", lambda s: None)
+    clock = [0.0]
+
+    def monotonic():
+        clock[0] += 5.0  # each look at the clock: 5 s later
+        return clock[0]
+
+    monkeypatch.setattr(dask_backend.time, "monotonic", monotonic)
+    client = _NoWorkers()
+    with pytest.raises(dask_backend.ClusterLost, match="no Dask worker left for 60 s"):
+        dask_backend._scatter(client, {"x": 1}, lost_after=60.0)
+    assert all(wait <= 30.0 for wait in client.waits) and len(client.waits) <= 12

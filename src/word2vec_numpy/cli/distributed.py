@@ -34,7 +34,7 @@ class DaskSession:
         self.corpus: Any = None
         self.sample_path: Path | None = None
         # the workers' own messages about a killed or restarted worker are not the user's
-        logging.getLogger("distributed").setLevel(logging.ERROR)
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
         self.client, self.cluster = connect(address)
         workers = len(self.client.nthreads())
         where = "local" if self.cluster is not None else f"at {address}"

@@ -48,6 +48,7 @@ the trainer then stands at the last merged round, where the command line writes 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
 import shutil
@@ -465,19 +466,34 @@ def _forget(run: str, dask_worker: Any = None) -> None:
 
 
 # -- the corpus ---------------------------------------------------------------------------------
-def _scatter(client: Any, payload: Any, worker: str | None = None, timeout: float = 30.0) -> Any:
+def _scatter(
+    client: Any,
+    payload: Any,
+    worker: str | None = None,
+    timeout: float = 30.0,
+    lost_after: float = 60.0,
+) -> Any:
     """Put ``payload`` on one worker (``worker``, or any) and return its future; the workers
     that need it fetch it from there. Not a broadcast: a worker dying meanwhile must not leave
-    the driver waiting for it. Retried on another worker before giving up."""
+    the driver waiting for it. Retried on another worker before giving up; with no worker
+    at all, waited for until ``lost_after`` seconds have passed (``DaskBackend``'s rule)."""
     problem: Exception | None = None
-    for attempt in range(3):
+    started = time.monotonic()
+    for attempt in itertools.count():
+        left = lost_after - (time.monotonic() - started)
         try:
             target = [worker] if worker is not None and attempt == 0 else None
-            [future] = client.scatter([payload], workers=target, hash=False, timeout=timeout)
+            wait = max(1.0, min(timeout, left))
+            [future] = client.scatter([payload], workers=target, hash=False, timeout=wait)
             return future
         except Exception as exc:  # a worker that died under the transfer, a timeout
             problem = exc
-            time.sleep(1.0)
+        if not client.nthreads():
+            if time.monotonic() - started >= lost_after:
+                raise ClusterLost(f"no Dask worker left for {lost_after:g} s")
+        elif attempt >= 2:
+            break
+        time.sleep(1.0)
     raise ClusterLost(f"cannot send data to the Dask workers: {type(problem).__name__}: {problem}")
 
 
@@ -510,6 +526,8 @@ def prepare_corpus(
     be able to read the paths (a shared filesystem, or fsspec URLs)."""
     paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     paths = [str(p) for p in paths]
+    if not paths:
+        raise Word2VecError("no corpus given: pass the paths of its files (or folders)")
     workers = sorted(client.nthreads())
     run = uuid.uuid4().hex[:12]
     files = _gather([client.submit(text_files, paths, pure=False)])[0]
@@ -649,10 +667,10 @@ class DaskBackend(Backend):
             )
         self.n_slices = corpus.n_parts
         self._corpus = corpus
-        self._vocab = _scatter(self.client, corpus.vocab)
+        self._vocab = _scatter(self.client, corpus.vocab, lost_after=self.lost_after)
         self._version = 0
         self._payload = {"version": 0, "full": True, "arrays": job.model.matrices()}
-        self._update = _scatter(self.client, self._payload)
+        self._update = _scatter(self.client, self._payload, lost_after=self.lost_after)
         self._pending: dict | None = None
         self._full: dict[str, Any] = {}
         self._full_bytes = 0
@@ -721,7 +739,7 @@ class DaskBackend(Backend):
             self._version += 1
             payload = dict(self._pending, version=self._version)
             self._payload = payload
-            self._update = _scatter(client, payload)
+            self._update = _scatter(client, payload, lost_after=self.lost_after)
             down += _nbytes(payload["arrays"]) * len(client.nthreads())  # each worker fetches it
             self._pending = None
             self._full.clear()
@@ -742,8 +760,8 @@ class DaskBackend(Backend):
                     failures[k] = failures.get(k, 0) + 1
                     if failures[k] > 2:
                         raise
-                    self._vocab = _scatter(client, self._corpus.vocab)
-                    self._update = _scatter(client, self._payload)
+                    self._vocab = _scatter(client, self._corpus.vocab, lost_after=self.lost_after)
+                    self._update = _scatter(client, self._payload, lost_after=self.lost_after)
                     self._full.clear()
                     pending[self._submit(job, task, None)] = task
                     continue
@@ -792,7 +810,9 @@ class DaskBackend(Backend):
         if full_for is not None:
             if full_for not in self._full:
                 payload = {"version": self._version, "full": True, "arrays": job.model.matrices()}
-                self._full[full_for] = _scatter(client, payload, full_for)
+                self._full[full_for] = _scatter(
+                    client, payload, full_for, lost_after=self.lost_after
+                )
                 self.full_sent += 1
                 self._full_bytes += _nbytes(payload["arrays"])
             update, worker = self._full[full_for], full_for
