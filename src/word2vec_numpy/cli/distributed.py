@@ -9,7 +9,6 @@ checkpoints, ``--resume``, Ctrl-C, metrics - is the train command's.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +20,7 @@ from ..data.encode import EncodedCorpus
 from ..data.parts import is_url
 from ..data.sample import write_sample_corpus
 from ..errors import Word2VecError
-from ..training.dask import DaskBackend, connect, forget_corpus, prepare_corpus
+from ..training.dask import DaskBackend, connect, forget_corpus, prepare_corpus, quiet_logs
 
 
 class DaskSession:
@@ -33,8 +32,7 @@ class DaskSession:
         self.log = log
         self.corpus: Any = None
         self.sample_path: Path | None = None
-        # the workers' own messages about a killed or restarted worker are not the user's
-        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+        quiet_logs()  # Dask's messages about a killed or restarted worker are not the user's
         self.client, self.cluster = connect(address)
         workers = len(self.client.nthreads())
         where = "local" if self.cluster is not None else f"at {address}"

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import math
 import os
 import shutil
@@ -109,6 +110,14 @@ def _distributed() -> Any:
     return distributed
 
 
+def quiet_logs() -> None:
+    """Keep Dask's own log lines (a worker lost, restarted, data re-sent) in this process off
+    the terminal: what matters reaches the user through this package's messages. Importing
+    ``distributed`` sets its loggers' levels, so it is imported first."""
+    _distributed()
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+
 def _package_version() -> str:
     # the root package is imported before any of its modules: no import of a layer above
     return sys.modules[__name__.split(".")[0]].__version__
@@ -145,7 +154,7 @@ def connect(address: str, timeout: float = 10.0) -> tuple[Any, Any]:
             # The workers are this process's children, in its process group: a Ctrl-C at the
             # terminal reaches them too and killed them mid-round. Started with SIGINT ignored
             # (which they keep), they leave the stop to this process, which asks them.
-            with warnings.catch_warnings(), _sigint_ignored():
+            with warnings.catch_warnings(), _sigint_ignored(), _quiet_workers():
                 warnings.filterwarnings("ignore", message="Port .* is already in use")
                 cluster = distributed.LocalCluster(
                     host="127.0.0.1",
@@ -185,6 +194,23 @@ def _sigint_ignored() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _quiet_workers() -> Iterator[None]:
+    """Worker processes started meanwhile log only critical errors (Dask's configuration by
+    environment, which they read when they start): a worker that lost its peer logs a
+    traceback on the terminal, for a round that is redone and changes nothing."""
+    key = "DASK_LOGGING__DISTRIBUTED"
+    previous = os.environ.get(key)
+    os.environ[key] = "critical"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[key]
+        else:
+            os.environ[key] = previous
 
 
 def _probe(address: str, timeout: float) -> None:
