@@ -47,7 +47,6 @@ the trainer then stands at the last merged round, where the command line writes 
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
 import math
@@ -60,7 +59,7 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -110,6 +109,15 @@ def _distributed() -> Any:
     return distributed
 
 
+def dask_setup(worker: Any) -> None:
+    """Run by Dask in every worker of a local cluster when it starts, the first time and
+    after a restart (``preload``): SIGINT ignored. The workers are this process's children,
+    in its process group, so a Ctrl-C at the terminal reaches them too and killed them
+    mid-round; they leave the stop to this process, which asks them."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def quiet_logs() -> None:
     """Keep Dask's own log lines (a worker lost, restarted, data re-sent) in this process off
     the terminal: what matters reaches the user through this package's messages. Importing
@@ -151,10 +159,7 @@ def connect(address: str, timeout: float = 10.0) -> tuple[Any, Any]:
     cluster = None
     try:
         if kind == "local":
-            # The workers are this process's children, in its process group: a Ctrl-C at the
-            # terminal reaches them too and killed them mid-round. Started with SIGINT ignored
-            # (which they keep), they leave the stop to this process, which asks them.
-            with warnings.catch_warnings(), _sigint_ignored(), _quiet_workers():
+            with warnings.catch_warnings():  # "port 8787 is in use": another cluster's
                 warnings.filterwarnings("ignore", message="Port .* is already in use")
                 cluster = distributed.LocalCluster(
                     host="127.0.0.1",
@@ -162,6 +167,11 @@ def connect(address: str, timeout: float = 10.0) -> tuple[Any, Any]:
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
+                    # every worker start, restarts too: SIGINT ignored (``dask_setup``), and
+                    # Dask's logging at critical (a worker that lost a peer logged a traceback
+                    # for a round that is redone and changes nothing)
+                    preload=[__name__],
+                    env={"DASK_LOGGING__DISTRIBUTED": "critical"},
                 )
             client = distributed.Client(cluster)
         else:
@@ -180,37 +190,6 @@ def connect(address: str, timeout: float = 10.0) -> tuple[Any, Any]:
             cluster.close()
         raise
     return client, cluster
-
-
-@contextlib.contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """SIGINT ignored meanwhile (in the main thread; elsewhere nothing changes), so that the
-    processes started meanwhile inherit it ignored."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-@contextlib.contextmanager
-def _quiet_workers() -> Iterator[None]:
-    """Worker processes started meanwhile log only critical errors (Dask's configuration by
-    environment, which they read when they start): a worker that lost its peer logs a
-    traceback on the terminal, for a round that is redone and changes nothing."""
-    key = "DASK_LOGGING__DISTRIBUTED"
-    previous = os.environ.get(key)
-    os.environ[key] = "critical"
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ[key]
-        else:
-            os.environ[key] = previous
 
 
 def _probe(address: str, timeout: float) -> None:
@@ -504,23 +483,43 @@ def _scatter(
     the driver waiting for it. Retried on another worker before giving up; with no worker
     at all, waited for until ``lost_after`` seconds have passed (``DaskBackend``'s rule)."""
     problem: Exception | None = None
-    started = time.monotonic()
+    alone_since: float | None = None
     for attempt in itertools.count():
-        left = lost_after - (time.monotonic() - started)
+        tried_at = time.monotonic()
+        wait = timeout
+        if alone_since is not None:  # no more than what is left of ``lost_after``
+            wait = max(1.0, min(timeout, lost_after - (tried_at - alone_since)))
         try:
             target = [worker] if worker is not None and attempt == 0 else None
-            wait = max(1.0, min(timeout, left))
             [future] = client.scatter([payload], workers=target, hash=False, timeout=wait)
             return future
         except Exception as exc:  # a worker that died under the transfer, a timeout
             problem = exc
-        if not client.nthreads():
-            if time.monotonic() - started >= lost_after:
-                raise ClusterLost(f"no Dask worker left for {lost_after:g} s")
-        elif attempt >= 2:
+        # with no worker now, none was there while this attempt waited either
+        since = alone_since if alone_since is not None else tried_at
+        alone_since = _alone_since(client, since, lost_after)
+        if alone_since is None and attempt >= 2:
             break
         time.sleep(1.0)
     raise ClusterLost(f"cannot send data to the Dask workers: {type(problem).__name__}: {problem}")
+
+
+def _alone_since(client: Any, since: float | None, lost_after: float) -> float | None:
+    """When the cluster was first seen with no worker (``since``, or now), None while it has
+    workers; ``ClusterLost`` once none has been there for ``lost_after`` seconds, or the
+    scheduler is gone."""
+    try:
+        n_workers = len(client.nthreads())
+    except Exception as exc:
+        raise ClusterLost(f"lost the Dask scheduler: {type(exc).__name__}: {exc}") from None
+    if n_workers:
+        return None
+    now = time.monotonic()
+    if since is None:
+        return now
+    if now - since > lost_after:
+        raise ClusterLost(f"no Dask worker left for {lost_after:g} s")
+    return since
 
 
 def _gather(futures: list) -> list:
@@ -860,18 +859,7 @@ class DaskBackend(Backend):
 
     def _check_workers(self, alone_since: float | None) -> float | None:
         """Raise ``ClusterLost`` when no worker has been there for ``lost_after`` seconds."""
-        try:
-            n_workers = len(self.client.nthreads())
-        except Exception as exc:
-            raise ClusterLost(f"lost the Dask scheduler: {type(exc).__name__}: {exc}") from None
-        if n_workers:
-            return None
-        now = time.monotonic()
-        if alone_since is None:
-            return now
-        if now - alone_since > self.lost_after:
-            raise ClusterLost(f"no Dask worker left for {self.lost_after:g} s")
-        return alone_since
+        return _alone_since(self.client, alone_since, self.lost_after)
 
     def _report(self, run: EpochRun, results: list[dict], done: int, positions: list[int]) -> int:
         """Report the round's batches to the trainer, the parts' batches interleaved by how far
