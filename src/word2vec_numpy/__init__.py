@@ -33,15 +33,28 @@ if TYPE_CHECKING:
     from .vectors.keyed import KeyedVectors
 
 
-def __getattr__(name: str) -> Any:
-    if name == "__version__":
-        globals()[name] = _version()
-        return globals()[name]
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
-    globals()[name] = value
-    return value
+# The modules and subpackages below this one: after ``import word2vec_numpy`` they are
+# there on first use, as they were when this file imported them all.
+_SUBMODULES = {
+    "cli", "config", "data", "errors", "files", "formats", "gensim_api", "model", "progress",
+    "training", "vectors", "web",
+}  # fmt: skip
+
+if TYPE_CHECKING:
+    __version__: str
+else:  # for a type checker, the names above are the package's: a misspelt one is an error
+
+    def __getattr__(name: str) -> Any:
+        if name == "__version__":
+            value = _version()
+        elif name in _EXPORTS:
+            value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+        elif name in _SUBMODULES:
+            value = importlib.import_module(f".{name}", __name__)
+        else:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        globals()[name] = value
+        return value
 
 
 def _version() -> str:
@@ -55,7 +68,7 @@ def _version() -> str:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS) | {"__version__"})
+    return sorted(set(globals()) | set(_EXPORTS) | _SUBMODULES | {"__version__"})
 
 
 __all__ = [
