@@ -23,6 +23,17 @@ from word2vec_numpy.model.negative_sampling import NegativeSampling
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
+# Tests send signals to the programs they start, which keep a signal ignored if they start
+# with it ignored (as under ``nohup``): so this process must not pass on one ignored, as it
+# would under a script's ``pytest &`` (SIGINT) or ``nohup pytest`` (SIGHUP).
+for _signal, _handler in (
+    (signal.SIGINT, signal.default_int_handler),
+    (signal.SIGHUP, signal.SIG_DFL),
+    (signal.SIGTERM, signal.SIG_DFL),
+):
+    if signal.getsignal(_signal) == signal.SIG_IGN:
+        signal.signal(_signal, _handler)
+
 
 def ns_batch_maker(
     vocab: Vocabulary,
