@@ -178,9 +178,7 @@ def test_serve_command_answers_over_http(vectors_file):
     assert code == 0
 
 
-def test_ctrl_c_waits_for_requests_in_progress_and_a_second_one_stops_at_once(
-    monkeypatch, capsys
-):
+def test_ctrl_c_waits_for_requests_in_progress_and_a_second_one_stops_at_once(monkeypatch, capsys):
     pytest.importorskip("uvicorn")
     from word2vec_numpy.web import server
 

@@ -143,7 +143,7 @@ def test_a_server_that_is_not_a_dask_scheduler_is_named(answer):
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        with pytest.raises(Word2VecError, match="is not a Dask scheduler") as info:
+        with pytest.raises(Word2VecError, match="does not answer as a Dask scheduler") as info:
             connect(f"tcp://127.0.0.1:{port}", timeout=1)
         said = {None: "sent no Dask handshake within 1 s", b"": "closed the connection"}
         assert said.get(answer, "answered in another protocol") in str(info.value)

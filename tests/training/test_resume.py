@@ -88,6 +88,9 @@ def test_restore_refuses_another_corpus_or_settings(corpus, tmp_path):
         ({"accumulators": [1.0]}, "1 accumulators, not 5"),
         ({"loss_history": ["a"]}, "damaged"),
         ({"words_done": "many"}, "damaged"),
+        ({"words_done": float("inf")}, "damaged"),  # JSON's 1e999
+        ({"todo": [{"lo": 0, "hi": 10, "done": 50, "rng": {}}]}, "50 batches done of ids 0..10"),
+        ({"todo": [{"lo": 0, "hi": 10, "done": 1, "rng": None}]}, "without its random"),
     ],
 )
 def test_restore_refuses_a_damaged_state_in_one_line(corpus, change, message):

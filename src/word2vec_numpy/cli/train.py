@@ -465,8 +465,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         with OutputLock(stem + ".lock", what=str(out)) as lock:
             if lock.stale_pid:  # a run that was killed: its unfinished writes go
-                for name in (out, stem + ".ckpt.npz", stem + ".metrics.json"):
-                    remove_unfinished(name)
+                for suffix in (".npz", ".ckpt.npz", ".metrics.json", ".loss.png", ".tsne.png"):
+                    remove_unfinished(stem + suffix)
                 if not args.quiet:
                     dead = lock.stale_pid
                     _tell(f"taking over {lock.path}, left by process {dead} (not running)")
@@ -490,8 +490,8 @@ def _train(
     if resumed is None and os.path.exists(ckpt_path):
         checks.warn(
             f"{ckpt_path} is the checkpoint of an earlier run that was stopped; this run starts "
-            f"anew and replaces it (to continue that run instead: word2vec-numpy train "
-            f"--resume {shlex.quote(ckpt_path)} --out {shlex.quote(args.out)})"
+            f"anew and replaces it (to continue that run instead: "
+            f"{_resume_command(ckpt_path, args)})"
         )
     stats = ReadStats()
     start_vocab = _vocabulary(args, config, initial)

@@ -199,8 +199,8 @@ def _probe(address: str, timeout: float) -> None:
     itself waited for ever there, or read an HTTP answer as a frame length of exabytes and
     ran out of memory.
 
-    A Dask server speaks first: its handshake's first 8 bytes are the number of frames of a
-    message (little-endian), a small number."""
+    A Dask server speaks first: its handshake's first 8 bytes are the length of a message in
+    bytes (in the server's byte order), a small number."""
     scheme, _, rest = address.rpartition("://")
     if scheme != "tcp":
         return
@@ -218,12 +218,12 @@ def _probe(address: str, timeout: float) -> None:
         except TimeoutError:
             pass
     if len(start) == 8:
-        if int.from_bytes(start, "little") <= 1000:
+        if min(int.from_bytes(start, "little"), int.from_bytes(start, "big")) <= 1 << 20:
             return
         said = "answered in another protocol"
     raise Word2VecError(
-        f"{address} is not a Dask scheduler (it {said}; a scheduler's port is usually 8786, "
-        "its dashboard's 8787)"
+        f"{address} does not answer as a Dask scheduler (it {said}; a scheduler's port is "
+        "usually 8786, its dashboard's 8787)"
     )
 
 

@@ -456,7 +456,7 @@ class Trainer:
             raise Word2VecError(f"the checkpoint was made with {mismatch}")
         try:
             self._restore_counts(state)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
             what = f"no {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
             raise Word2VecError(f"the checkpoint's training state is damaged: {what}") from None
 
@@ -473,8 +473,13 @@ class Trainer:
             raise ValueError(f"epoch {self.epoch} of a run of {self.config.epochs}")
         self.todo = _saved_todo(state, len(self.ids))
         for piece in self.todo or []:
-            if not 0 <= piece.lo <= piece.hi <= len(self.ids) or piece.done < 0:
+            if not 0 <= piece.lo <= piece.hi <= len(self.ids):
                 raise ValueError(f"ids {piece.lo}..{piece.hi} of a corpus of {len(self.ids):,}")
+            # ``done`` counts the batches of a started chunk: fewer than its ids
+            if not 0 <= piece.done <= piece.hi - piece.lo:
+                raise ValueError(f"{piece.done} batches done of ids {piece.lo}..{piece.hi}")
+            if piece.done and not isinstance(piece.rng, dict):  # a started chunk is made again
+                raise ValueError("a started piece without its random generator's state")
         self.epoch_kept = int(state.get("epoch_kept", 0))
         self.words_per_epoch = [int(x) for x in state.get("words_per_epoch", [])]
         self.kept_per_epoch = [int(x) for x in state.get("kept_per_epoch", [])]

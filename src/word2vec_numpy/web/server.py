@@ -4,6 +4,7 @@ in a background thread for tests and benchmarks."""
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import signal
@@ -83,8 +84,9 @@ class _Stopping:
     def handle_exit(self, sig: int, frame: Any) -> None:
         busy = len(self.server_state.tasks)
         if self.should_exit and sig == signal.SIGINT:
-            print("stopped without waiting", flush=True)
-            sys.stderr.flush()
+            with contextlib.suppress(Exception):  # a closed or full stdout must not keep it up
+                print("stopped without waiting", flush=True)
+                sys.stderr.flush()
             os._exit(0)  # nothing to save: a server of a model read once
         if not self.should_exit and busy:
             requests = "1 request" if busy == 1 else f"{busy} requests"
