@@ -135,3 +135,20 @@ def test_help_documents_the_options(capsys):
         code, out, _ = run([command, "--help"], capsys)
         assert code == 0
         assert "--negative" in out and "--limit" in out and "most_similar" in out
+
+
+def test_a_c_tool_file_with_a_word_cut_inside_a_character(tmp_path, capsys):
+    """The C tool cuts words at 100 bytes, inside a character; such a file is refused with
+    the way to read it, and read with --unicode-errors (gensim's unicode_errors)."""
+    rng = np.random.default_rng(0)
+    words = [b"king", b"queen", ("\u0436" * 49).encode() + b"\xd0", b"man"]
+    path = tmp_path / "cut.bin"
+    with open(path, "wb") as f:
+        f.write(b"%d 4\n" % len(words))
+        for w in words:
+            f.write(w + b" " + rng.standard_normal(4).astype("<f4").tobytes() + b"\n")
+    code, _, err = run(["similar", str(path), "king"], capsys)
+    assert code == 2 and "not valid UTF-8" in err and "--unicode-errors replace" in err
+    for how, word in (("replace", "\u0436" * 49 + "\ufffd"), ("ignore", "\u0436" * 49)):
+        code, out, err = run(["similar", str(path), "king", "--unicode-errors", how], capsys)
+        assert code == 0 and word in out, err

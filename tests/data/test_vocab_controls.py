@@ -226,6 +226,19 @@ def test_read_the_c_tools_vocab_file(tmp_path):
     np.testing.assert_array_equal(vocab.counts, [50, 30])
 
 
+def test_a_c_vocab_file_with_words_cut_inside_a_character(tmp_path):
+    """The C tool cuts long words at 100 bytes, inside a character: the bytes become U+FFFD,
+    as in the corpus reader, and two words that then read alike are one."""
+    cut = ("\u0436" * 49).encode() + b"\xd0"
+    path = tmp_path / "c.vocab"
+    path.write_bytes(b"</s> 10\nthe 500\n" + cut + b" 7\n" + cut[:-2] + b"\xd1 3\nking 6\n")
+    vocab = Vocabulary(1).read_vocab(path)
+    assert vocab.words == ["the", "\u0436" * 49 + "\ufffd", "king", "\u0436" * 48 + "\ufffd" * 2]
+    np.testing.assert_array_equal(vocab.counts, [500, 7, 6, 3])
+    path.write_bytes(b"the 500\n" + cut + b" 7\n" + cut + b" 3\n")
+    assert Vocabulary(1).read_vocab(path).counts.tolist() == [500, 10]
+
+
 @pytest.mark.parametrize(
     ("text", "needle"),
     [

@@ -121,7 +121,7 @@ CORRUPT = [
     (b"1 2\na 1 2\nb 3 4\n", "line 3: the header announces 1 vectors but the file has 2"),
     (b"2 2\na 1 2\nb 3\n", "line 3: expected a word and 2 numbers, found 2 fields"),
     (b"2 2\na 1 2\nb 3 x4\n", "line 3: 'x4' is not a number"),
-    (b"1 2\n\xff 1 2\n", "line 2: not valid UTF-8"),
+    (b"1 2\n\xff 1 2\n", "line 2: word is not valid UTF-8"),
     (gzip.compress(b"1 2\na 1 2\n"), "line 1: not a word2vec file: a gzip file"),
     (bz2.compress(b"1 2\na 1 2\n"), "line 1: not a word2vec file: a bzip2 file"),
 ]

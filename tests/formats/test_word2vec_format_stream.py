@@ -156,7 +156,7 @@ def test_unicode_errors(tmp_path):
     assert load_word2vec_format(path, unicode_errors="replace").words == ["ok", "caf\ufffd"]
     text = tmp_path / "v.txt"
     text.write_bytes(b"1 2\ncaf\xe9 1 2\n")
-    assert "line 2: not valid UTF-8" in one_line_error(text)
+    assert "line 2: word is not valid UTF-8 (a word cut inside a character" in one_line_error(text)
     assert load_word2vec_format(text, unicode_errors="replace").words == ["caf\ufffd"]
     assert load_word2vec_format(path, unicode_errors="ignore").words == ["ok", "caf"]
     assert KeyedVectors.load_word2vec_format(text, unicode_errors="ignore").index_to_key == ["caf"]

@@ -51,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    vectors, _ = load_any(args.model)
+    vectors, _ = load_any(args.model, args.unicode_errors)
     search = vectors.most_similar if args.method == "3cosadd" else vectors.most_similar_cosmul
     try:
         result = search(

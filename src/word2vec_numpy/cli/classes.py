@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     """Load MODEL, cluster its words, write OUT; prints ``wrote OUT: V words in K classes``."""
 
     refuse_same_file(args.out, args.model, "the model file")
-    vectors, _ = load_any(args.model)
+    vectors, _ = load_any(args.model, args.unicode_errors)
     words = vectors.words
     labels = word_classes(vectors.vectors, args.k, iterations=args.iterations, seed=args.seed)
     write_classes(args.out, words, labels)

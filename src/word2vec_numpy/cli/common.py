@@ -53,6 +53,15 @@ def add_model_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "model", metavar="MODEL", help="a .npz model or a word2vec text/binary file"
     )
+    parser.add_argument(
+        "--unicode-errors",
+        "--unicode_errors",
+        choices=("strict", "replace", "ignore"),
+        default="strict",
+        help="a word2vec file's words that are not valid UTF-8 (the C tool cuts long words "
+        "inside a character): refused (strict, the default), or read with the bad bytes "
+        "replaced or left out, as gensim's unicode_errors",
+    )
 
 
 def add_top(parser: argparse.ArgumentParser, default: int, what: str = "words to show") -> None:
@@ -86,9 +95,12 @@ def add_restrict(
     )
 
 
-def load_any(path: str | Path) -> tuple[KeyedVectors, Word2Vec | None]:
+def load_any(
+    path: str | Path, unicode_errors: str = "strict"
+) -> tuple[KeyedVectors, Word2Vec | None]:
     """A MODEL argument: our ``.npz`` model (the vectors and the model), our saved vectors,
-    or a word2vec text/binary vector file (format sniffed; no model)."""
+    or a word2vec text/binary vector file (format sniffed; no model; its words decoded with
+    ``unicode_errors``)."""
     p = Path(path)
     if not p.exists():
         raise Word2VecError(f"model file not found: {path}")
@@ -105,7 +117,7 @@ def load_any(path: str | Path) -> tuple[KeyedVectors, Word2Vec | None]:
         except Word2VecError:
             return KeyedVectors.load(p), None  # saved vectors, or a clear error
         return model.wv, model
-    vectors = KeyedVectors.load_word2vec_format(p, warn=_warn)
+    vectors = KeyedVectors.load_word2vec_format(p, unicode_errors=unicode_errors, warn=_warn)
     if not len(vectors):
         raise Word2VecError(f"{path}: the file holds no vectors")
     return vectors, None

@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         saved = sidecar_path(args.model, ".eval.json")
         if not folder_writable(Path(saved).parent):
             raise Word2VecError(f"--save: cannot write {saved}: its folder is not writable")
-    kv, _ = load_any(args.model)
+    kv, _ = load_any(args.model, args.unicode_errors)
     words, vectors = kv.words, kv.vectors
     report: dict[str, Any] = {"model": str(args.model), "analogies": None, "pairs": []}
     if analogy_file is not None:

@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     refuse_same_file(args.out, args.model, "the model file")
-    vectors, model = load_any(args.model)
+    vectors, model = load_any(args.model, args.unicode_errors)
     W_out = getattr(model, "W_out", None) if model is not None else None
     if args.which in ("out", "sum") and W_out is None:
         why = "it holds word vectors only, e.g. a word2vec file"

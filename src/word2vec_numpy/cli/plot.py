@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    vectors, model = load_any(args.model)
+    vectors, model = load_any(args.model, args.unicode_errors)
     model_path = Path(args.model)
     out_dir = Path(args.out_dir) if args.out_dir else model_path.parent
     if not out_dir.is_dir():

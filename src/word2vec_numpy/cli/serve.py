@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         raise Word2VecError(
             "serve needs starlette and uvicorn: pip install 'word2vec-numpy[serve]'"
         ) from None
-    vectors, model = load_any(args.model)
+    vectors, model = load_any(args.model, args.unicode_errors)
     if args.limit is not None and args.limit < len(vectors):
         n = args.limit
         vectors = KeyedVectors(vectors.index_to_key[:n], vectors.vectors[:n], vectors.counts[:n])

@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    vectors, _ = load_any(args.model)
+    vectors, _ = load_any(args.model, args.unicode_errors)
     try:
         if args.combine or args.negative:
             result = vectors.most_similar(

@@ -364,19 +364,19 @@ class Vocabulary:
         Raises
         ------
         Word2VecError
-            If the file cannot be read, is not UTF-8, has a line that is not ``word count``, lists
-            a word twice or holds no words.
+            If the file cannot be read, has a line that is not ``word count``, lists a word
+            twice or holds no words.
         """
         try:
-            with open(path, encoding="utf-8") as f:
+            # Bytes that are not UTF-8 (the C tool cuts long words inside a character) become
+            # U+FFFD, as they do when the corpus is read: the same words on both sides.
+            with open(path, encoding="utf-8", errors="replace") as f:
                 lines = f.read().splitlines()
         except OSError as exc:
             raise Word2VecError(f"cannot read vocabulary {path}: {exc.strerror}") from None
-        except UnicodeDecodeError:
-            raise Word2VecError(f"vocabulary {path} is not UTF-8 text") from None
         words: list[str] = []
         counts: list[int] = []
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         for number, line in enumerate(lines, 1):
             parts = line.split()
             if not parts:
@@ -389,8 +389,11 @@ class Vocabulary:
             if parts[0] == "</s>":
                 continue
             if parts[0] in seen:
+                if "\ufffd" in parts[0]:  # two cut words read alike: one word, as in the corpus
+                    counts[seen[parts[0]]] += int(count)
+                    continue
                 raise Word2VecError(f"{path} line {number}: {parts[0]!r} is listed twice")
-            seen.add(parts[0])
+            seen[parts[0]] = len(words)
             words.append(parts[0])
             counts.append(int(count))
         if not words:

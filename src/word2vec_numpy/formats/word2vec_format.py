@@ -134,6 +134,14 @@ class LoadedVectors(tuple):
         return self[1]
 
 
+# The C tool cuts words at 100 bytes, which may fall inside a character (gensim's reason for
+# its ``unicode_errors``)
+_UTF8_HINT = (
+    " (a word cut inside a character, as the C tool cuts long words: unicode_errors='replace'"
+    " or 'ignore' reads it; on the command line, --unicode-errors replace)"
+)
+
+
 def _fail(path: str | os.PathLike[str], line: int, what: str) -> Word2VecError:
     return Word2VecError(f"{path}, line {line}: {what}")
 
@@ -337,7 +345,7 @@ def _read_text(
         try:
             word = parts[0].decode("utf-8", unicode_errors)
         except UnicodeDecodeError:
-            raise _fail(path, line_no, "not valid UTF-8") from None
+            raise _fail(path, line_no, "word is not valid UTF-8" + _UTF8_HINT) from None
         if is_new(word):
             matrix[row] = numbers
             row += 1
@@ -407,7 +415,7 @@ def _read_binary(
             try:
                 word = raw_word.decode("utf-8", unicode_errors)
             except UnicodeDecodeError:
-                raise _fail(path, line_no, "word is not valid UTF-8") from None
+                raise _fail(path, line_no, "word is not valid UTF-8" + _UTF8_HINT) from None
             if space + 1 + width > end:
                 if eof:
                     raise _fail(path, line_no, f"file ends inside the vector of {word!r}")
