@@ -117,3 +117,14 @@ def test_shrunk_windows_give_fewer_pairs(tmp_path, capsys):
     assert code == 0, err
     pairs = json.loads((tmp_path / "m.metrics.json").read_text())["training_examples"]
     assert 0.5 * 2 * (5 * 2000 - 15) < pairs < 0.7 * 2 * (5 * 2000 - 15)  # E[r] = 3 of 5
+
+
+def test_the_c_tools_options_are_named_by_ours(capsys):
+    """``-hs 1`` read by argparse as ``-h`` with the value ``s`` gave a riddle; the C tool's
+    options are named by what they are called here, all in one line."""
+    argv = ["train", "-train", "text8", "-size", "50", "-hs", "1", "-cbow", "1"]
+    code, _, err = run_cli(argv, capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("word2vec-numpy train: error: the C tool's options are spelt")
+    for part in ("-train is --corpus FILE", "-size is --dim", "-hs is --hs", "-cbow is --model"):
+        assert part in err

@@ -11,7 +11,7 @@ import argparse
 
 from ..vectors.classes import word_classes, write_classes
 from .checks import refuse_same_file
-from .common import load_any
+from .common import add_model_argument, load_any
 
 
 def _int_at_least(minimum: int, what: str):
@@ -38,10 +38,11 @@ def register(subparsers) -> None:
         "classes",
         help="cluster the words into K classes (k-means, like word2vec -classes)",
         description="Group the words into K classes by spherical k-means on the unit word "
-        "vectors and write 'word class' lines sorted by class, as the word2vec C tool's "
-        "-classes option does.",
+        "vectors and write the word2vec C tool's -classes output ('word class' lines), "
+        "sorted by class as its demo-classes.sh sorts them (the tool itself writes them in "
+        "vocabulary order).",
     )
-    p.add_argument("model", metavar="MODEL", help="a .npz model or a word2vec text/binary file")
+    add_model_argument(p)
     p.add_argument("out", metavar="OUT", help="the text file to write ('word class' per line)")
     p.add_argument(
         "--k",

@@ -65,6 +65,10 @@ def build_parser() -> _Parser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["train"] and (hint := train.c_tool_options(given[1:])):
+        print(f"word2vec-numpy train: error: {hint}", file=sys.stderr)
+        return 2
     try:
         args, extra = parser.parse_known_args(argv)
         if extra:  # reported by the subcommand, as its other errors are

@@ -85,7 +85,10 @@ def register(subparsers) -> None:
         help="join frequent word pairs into phrases (new york -> new_york)",
         description=(
             "Detect phrases from word and pair counts (word2phrase, gensim's Phrases) and "
-            "write IN with the phrases joined."
+            "write IN with the phrases joined. The default score is gensim's, (count(ab) - "
+            "min_count) / (count(a) count(b)) x the number of distinct words and pairs; "
+            "word2phrase multiplies by the number of tokens instead, so its thresholds (100, "
+            "or 200 then 100 in demo-phrases.sh) do not carry over."
         ),
     )
     p.add_argument("input", metavar="IN", help="text file (.gz/.bz2/.xz/.zip too), - for stdin")

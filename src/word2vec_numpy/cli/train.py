@@ -16,7 +16,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +42,38 @@ from .distributed import DaskSession, check_resume
 from .report import report_after_training
 
 # Options of the command (not of the training) that a resumed run must share.
+# The C tool's options (word2vec -train FILE -size 100 ...) and what they are here
+C_TOOL_OPTIONS = {
+    "-train": "--corpus FILE",
+    "-output": "--out NAME (then `word2vec-numpy export` for a .bin or .txt file)",
+    "-size": "--dim",
+    "-window": "--window",
+    "-sample": "--sample",
+    "-hs": "--hs",
+    "-negative": "--neg",
+    "-threads": "--workers",
+    "-iter": "--epochs",
+    "-min-count": "--min-count",
+    "-alpha": "--lr",
+    "-cbow": "--model cbow (-cbow 1) or --model skipgram (-cbow 0)",
+    "-binary": "`word2vec-numpy export MODEL FILE --format binary`",
+    "-save-vocab": "--save-vocab",
+    "-read-vocab": "--read-vocab",
+    "-debug": "--quiet (-debug 0)",
+    "-classes": "`word2vec-numpy classes MODEL OUT --k K`",
+}
+
+
+def c_tool_options(argv: Sequence[str]) -> str | None:
+    """What the C tool's options among ``argv`` are called here, in one line; None if there
+    are none. (argparse would read ``-hs`` as ``-h`` with the value ``s``.)"""
+    found = [a for a in argv if a in C_TOOL_OPTIONS]
+    if not found:
+        return None
+    said = "; ".join(f"{a} is {C_TOOL_OPTIONS[a]}" for a in dict.fromkeys(found))
+    return f"the C tool's options are spelt differently here: {said}"
+
+
 RESUMED_INPUT = ("corpus", "max_tokens", "init", "read_vocab")
 # kept by a resumed run unless given again (it may change them, as --workers); with --dask
 # the synchronisations shape the weights: the same ones resume to the undisturbed run's
