@@ -358,7 +358,7 @@ def test_cli_writes_phrased_text(tmp_path, capsys):
     assert sum("new_york_times" in line.split() for line in lines) == 100
     assert "new york" not in out.read_text()
     err = capsys.readouterr().err
-    assert "2 + 1 phrases found" in err and "300 sentences written" in err
+    assert "2 + 1 phrases found" in err and "300 lines written" in err
     # one pass, other delimiter, connector words, npmi
     args = _parser().parse_args(
         ["phrases", str(src), str(out), "--delimiter", "+", "--passes", "1"]
@@ -367,6 +367,22 @@ def test_cli_writes_phrased_text(tmp_path, capsys):
     assert args.func(args) == 0
     text = out.read_text()
     assert "new+york" in text and "new+york+times" not in text
+
+
+def test_cli_writes_the_text_line_for_line(tmp_path, capsys):
+    """As word2phrase: one output line per input line, blank ones too, and a line longer than
+    train's 10,000-token sentences is not cut (a pair across the cut could not join)."""
+    src = tmp_path / "in.txt"
+    long_line = " ".join(f"w{i % 50}" for i in range(25_000))
+    src.write_text(f"new york\n\n!!!\n{long_line}\nnew york\n")
+    out = tmp_path / "out.txt"
+    argv = ["phrases", str(src), str(out), "--min-count", "1", "--threshold", "0.1"]
+    args = _parser().parse_args(argv)
+    assert args.func(args) == 0
+    lines = out.read_text().split("\n")
+    assert lines[:3] == ["new_york", "", ""] and lines[4:] == ["new_york", ""]
+    assert len(lines[3].split()) == 12_500  # every pair w(2k) w(2k+1) joined, in one line
+    assert "5 lines written" in capsys.readouterr().err
 
 
 def test_cli_stdin_to_stdout_and_gz(tmp_path, capsys, monkeypatch):

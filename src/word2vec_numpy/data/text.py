@@ -401,6 +401,7 @@ def iter_sentences(
     path: str | os.PathLike,
     max_sentence_length: int = MAX_SENTENCE_LENGTH,
     stats: ReadStats | None = None,
+    keep_empty: bool = False,
 ) -> Iterator[list[str]]:
     """Stream the sentences (lists of tokens) of one file or of standard input.
 
@@ -416,6 +417,9 @@ def iter_sentences(
         Lines longer than this many tokens are cut into sentences of this many tokens.
     stats : ReadStats, optional
         Counts what was read, replaced and dropped.
+    keep_empty : bool, default False
+        Also yield an empty sentence for a line with no token (a blank line): one sentence
+        per line, for a tool that writes the text back line for line (``phrases``).
 
     Yields
     ------
@@ -430,10 +434,13 @@ def iter_sentences(
     """
     stats = stats if stats is not None else ReadStats()
     for name, stream in _sources(path):
-        yield from _sentences(_text_pieces(name, stream, stats), max_sentence_length, stats)
+        pieces = _text_pieces(name, stream, stats)
+        yield from _sentences(pieces, max_sentence_length, stats, keep_empty)
 
 
-def _sentences(pieces: Iterable[str], size: int, stats: ReadStats) -> Iterator[list[str]]:
+def _sentences(
+    pieces: Iterable[str], size: int, stats: ReadStats, keep_empty: bool = False
+) -> Iterator[list[str]]:
     """Sentences of a text given in pieces cut anywhere.
 
     Complete lines are tokenised at once. Of the unfinished last line, everything up to its
@@ -460,6 +467,8 @@ def _sentences(pieces: Iterable[str], size: int, stats: ReadStats) -> Iterator[l
         tail = lines.pop()
         for line in lines:
             sentence.extend(_tokens(line, stats))
+            if keep_empty and not sentence:
+                yield []
             yield from _cut(sentence, size, final=True)
             sentence = []
         cut = up_to_last_cut.match(tail)
@@ -573,13 +582,15 @@ def iter_corpus(
     path: str | os.PathLike,
     stats: ReadStats | None = None,
     max_sentence_length: int = MAX_SENTENCE_LENGTH,
+    keep_empty: bool = False,
 ) -> Iterator[list[str]]:
     """The sentences of a corpus: a file, a folder (:func:`corpus_files`) or ``-``.
 
     The checks come first, before this returns: an empty or missing path, an unreadable,
     binary or corrupt file (any file of a folder) raise :class:`Word2VecError` here rather
     than once reading is under way. ``stats.source`` is set to a short description
-    ("standard input", "12 files in books", the path).
+    ("standard input", "12 files in books", the path). ``keep_empty``: as for
+    :func:`iter_sentences`.
     """
     stats = stats if stats is not None else ReadStats()
     name = os.fspath(path)
@@ -588,7 +599,7 @@ def iter_corpus(
     if name == "-":
         _stdin()
         stats.source = "standard input"
-        return _chain(["-"], stats, max_sentence_length)
+        return _chain(["-"], stats, max_sentence_length, keep_empty)
     path = Path(path)
     try:
         mode = os.stat(path).st_mode
@@ -599,16 +610,18 @@ def iter_corpus(
     if stat.S_ISDIR(mode):
         files = corpus_files(path)
         stats.source = f"{len(files)} files in {path}"
-        return _chain(files, stats, max_sentence_length)
+        return _chain(files, stats, max_sentence_length, keep_empty)
     if stat.S_ISREG(mode):
         check_text_file(path)  # a pipe (<(zcat ...)) is read once, not checked first
     stats.source = str(path)
-    return _chain([path], stats, max_sentence_length)
+    return _chain([path], stats, max_sentence_length, keep_empty)
 
 
-def _chain(files: list, stats: ReadStats, max_sentence_length: int) -> Iterator[list[str]]:
+def _chain(
+    files: list, stats: ReadStats, max_sentence_length: int, keep_empty: bool = False
+) -> Iterator[list[str]]:
     for path in files:
-        yield from iter_sentences(path, max_sentence_length, stats)
+        yield from iter_sentences(path, max_sentence_length, stats, keep_empty)
 
 
 def cut_sentences(
