@@ -65,8 +65,6 @@ class DaskSession:
             fetch = download.fetch_text8 if names == ["text8"] else download.fetch_alice
             path = fetch(data_dir=args.data_dir, quiet=args.quiet)
             return [str(Path(path).resolve())], str(path)
-        if "-" in names:
-            raise Word2VecError("--dask reads the corpus on the workers: give files, not -")
         # the workers resolve relative paths against their own folder: make them absolute here
         paths = [n if is_url(n) else os.path.abspath(n) for n in names]
         return paths, ", ".join(names)

@@ -529,9 +529,12 @@ def _train(
     start_vocab = _vocabulary(args, config, initial)
     t0 = time.perf_counter()
     ids_path = Path(stem + ".ids.u32")
+    if args.dask is not None:  # refused before a cluster is started
+        if initial is not None:
+            raise Word2VecError("--init is not supported with --dask yet: train on one machine")
+        if "-" in (args.corpus if isinstance(args.corpus, list) else [args.corpus]):
+            raise Word2VecError("--dask reads the corpus on the workers: give files, not -")
     session = DaskSession(args.dask, log) if args.dask is not None else None
-    if session is not None and initial is not None:
-        raise Word2VecError("--init is not supported with --dask yet: train on one machine")
     try:  # the id file (and the Dask session) go on every exit
         if session is not None:
             corpus, source, stats.replaced = session.prepare(
