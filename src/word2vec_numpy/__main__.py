@@ -1,5 +1,5 @@
 """``python -m word2vec_numpy`` runs the command line."""
 
-from .cli import entry
+from .cli.start import entry
 
 entry()

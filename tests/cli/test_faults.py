@@ -783,17 +783,17 @@ def test_resume_uses_the_checkpoints_workers_unless_given(corpus, tmp_path, caps
 def test_the_entry_point_starts_before_numpy_loads():
     """``word2vec-numpy`` answers a Ctrl-C from its first tenth of a second: the package and
     the entry point load nothing heavy (the commands, and NumPy, load inside ``cli.entry``)."""
-    probe = "import sys, word2vec_numpy, word2vec_numpy.cli; print(sorted(sys.modules))"
+    probe = "import sys, word2vec_numpy.cli.start; print(sorted(sys.modules))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     loaded = done.stdout
-    assert done.returncode == 0 and "word2vec_numpy.cli" in loaded, done.stderr
+    assert done.returncode == 0 and "word2vec_numpy.cli.start" in loaded, done.stderr
     assert "'numpy'" not in loaded and "word2vec_numpy.cli.main" not in loaded
 
 
 def test_ctrl_c_while_the_commands_load_is_one_line(monkeypatch, capsys):
     import types
 
-    from word2vec_numpy.cli import entry
+    from word2vec_numpy.cli.start import entry
 
     class Loading(types.ModuleType):
         def __getattr__(self, name):

@@ -1,14 +1,1 @@
 """Command line: one module per subcommand (``register`` adds its parser, ``run`` runs it)."""
-
-import sys
-
-
-def entry() -> None:
-    """The ``word2vec-numpy`` program (``main.entry``). Loading the commands, NumPy and the
-    rest takes about a second; a Ctrl-C meanwhile is one line too, not a traceback."""
-    try:
-        from .main import entry as run
-    except KeyboardInterrupt:
-        print("word2vec-numpy: interrupted", file=sys.stderr)
-        sys.exit(130)
-    run()
