@@ -41,7 +41,6 @@ from .common import POSITIVE_INT, arg_type, folder_writable, opt
 from .distributed import DaskSession, check_resume
 from .report import report_after_training
 
-# Options of the command (not of the training) that a resumed run must share.
 # The C tool's options (word2vec -train FILE -size 100 ...) and what they are here
 C_TOOL_OPTIONS = {
     "-train": "--corpus FILE",
@@ -74,6 +73,7 @@ def c_tool_options(argv: Sequence[str]) -> str | None:
     return f"the C tool's options are spelt differently here: {said}"
 
 
+# Options of the command (not of the training) that a resumed run must share.
 RESUMED_INPUT = ("corpus", "max_tokens", "init", "read_vocab")
 # kept by a resumed run unless given again (it may change them, as --workers); with --dask
 # the synchronisations shape the weights: the same ones resume to the undisturbed run's
@@ -124,9 +124,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         check = meta["check"]
         flag = "--" + f.name.replace("_", "-")
         default = meta["cli_default"]() if meta["cli_default"] else f.default
-        if isinstance(f.default, bool) and check is not switch:
-            # a flag: --NAME, or --no-NAME to turn off what is on by default (a field checked
-            # by config.switch takes a value instead, as the C tool's -hs 1)
+        if _is_flag(f):  # --NAME, or --no-NAME to turn off what is on by default
             action = "store_false" if default else "store_true"
             name = "--no-" + flag[2:] if default else flag
             opt(p, name, dest=f.name, action=action, default=default, help=meta["help"])
@@ -303,12 +301,13 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
 
 
-# the options given as a bare --NAME or --no-NAME (``register``), not with a value
-_FLAGS = {
-    f.name
-    for f in TrainConfig.cli_fields()
-    if isinstance(f.default, bool) and f.metadata["check"] is not switch
-}
+def _is_flag(field: dataclasses.Field) -> bool:
+    """Whether an option is a bare --NAME or --no-NAME (a bool), not one with a value: a field
+    checked by ``config.switch`` takes one, as the C tool's -hs 1."""
+    return isinstance(field.default, bool) and field.metadata["check"] is not switch
+
+
+_FLAGS = {f.name for f in TrainConfig.cli_fields() if _is_flag(f)}
 
 
 def _resumable_keys() -> tuple[str, ...]:
