@@ -746,7 +746,10 @@ def test_resume_refuses_a_corpus_changed_in_place(corpus, tmp_path, capsys):
     assert run_cli(resume, capsys)[0] == 0 and not ckpt.exists()
 
 
-@pytest.mark.parametrize(("given", "every"), [([], 5000), (["--checkpoint-every", "7000"], 7000)])
+@pytest.mark.parametrize(
+    ("given", "every"),
+    [([], 5000), (["--checkpoint-every", "7000"], 7000), (["--checkpoint-every", "0"], 0)],
+)
 def test_resume_keeps_the_checkpoints_unless_given(
     corpus, tmp_path, capsys, monkeypatch, given, every
 ):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import TrainConfig, switch
+from ..config import TrainConfig, nonnegative_int, switch
 from ..data import download
 from ..data.encode import encode_in_child
 from ..data.parts import is_url, text_files
@@ -177,12 +177,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     opt(
         p,
         "--checkpoint-every",
-        type=POSITIVE_INT,
+        type=arg_type(nonnegative_int),
         default=None,
         metavar="WORDS",
-        help="write OUT.ckpt.npz every WORDS corpus words (at epoch ends with --workers > 1)",
+        help="write OUT.ckpt.npz every WORDS corpus words (at epoch ends with --workers > 1; "
+        "0: never, e.g. to turn off a resumed run's)",
     )
     opt(p, "--checkpoint-every-epoch", action="store_true", help="write OUT.ckpt.npz each epoch")
+    opt(
+        p,
+        "--no-checkpoint-every-epoch",
+        dest="checkpoint_every_epoch",
+        action="store_false",
+        help="not each epoch (to turn off a resumed run's)",
+    )
     opt(p, "--resume", default=None, metavar="CKPT", help="continue from a checkpoint")
     opt(
         p,
